@@ -1,0 +1,223 @@
+"""Tests of fetch_remc and cell_types against a real HTTP server on 127.0.0.1."""
+
+import hashlib
+import http.server
+import io
+import tarfile
+import threading
+
+import numpy as np
+import pytest
+
+from skattchrome.datasets import cell_types, fetch_remc, load_remc
+from skattchrome.datasets._archive import URL_VARIABLE, _download
+
+SPLITS = ("train", "valid", "test")
+
+
+class _ArchiveServer:
+    """Serve ``payload`` at any path; count requests; optionally cut it short.
+
+    ``announced`` is the Content-Length sent (default: the payload's length);
+    announcing more than the payload and closing imitates a dropped
+    connection.
+    """
+
+    def __init__(self):
+        self.payload = b""
+        self.announced = None
+        self.status = 200
+        self.requests = 0
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests += 1
+                if server.status != 200:
+                    self.send_error(server.status)
+                    return
+                length = server.announced or len(server.payload)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                self.wfile.write(server.payload)
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/data.tar.gz"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _csv(gene_ids, label_seed):
+    rng = np.random.default_rng(label_seed)
+    lines = []
+    for gene in gene_ids:
+        label = int(rng.integers(0, 2))
+        for bin_id in range(1, 101):
+            counts = ",".join(map(str, rng.integers(0, 15, size=5)))
+            lines.append(f"{gene},{bin_id},{counts},{label}\n")
+    return "".join(lines).encode()
+
+
+def _archive(layout, root="data"):
+    """gzip tar with ``root/<cell type>/classification/<split>.csv`` members."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for seed, (cell_type, splits) in enumerate(layout.items()):
+            for index, split in enumerate(splits):
+                data = _csv([f"{index:06d}", f"{index + 10}"], label_seed=seed)
+                member = tarfile.TarInfo(
+                    f"{root}/{cell_type}/classification/{split}.csv"
+                )
+                member.size = len(data)
+                tar.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def server(monkeypatch):
+    server = _ArchiveServer()
+    server.payload = _archive({"E003": SPLITS, "E123": SPLITS})
+    monkeypatch.setenv(URL_VARIABLE, server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "sklearn_data"
+
+
+def _assert_empty(home):
+    assert sorted(path.name for path in home.iterdir()) == []
+
+
+def test_download_then_cache_hit(server, home):
+    remc = fetch_remc("E123", "test", data_home=home)
+    assert server.requests == 1
+    assert sorted(path.name for path in home.iterdir()) == ["remc"]
+    assert sorted(path.name for path in (home / "remc").iterdir()) == ["E003", "E123"]
+    expected = load_remc(home / "remc" / "E123", "test")
+    np.testing.assert_array_equal(remc.data, expected.data)
+    assert remc.data.shape == (2, 100, 5)
+    assert remc.gene_ids.tolist() == ["000002", "12"]
+    assert "cell type E123 (K562 Leukemia Cells), test split" in remc.DESCR
+
+    server.stop()
+    X, y = fetch_remc("E003", "train", data_home=home, return_X_y=True)
+    assert X.shape == (2, 100, 5)
+    assert y.dtype == np.int64
+    assert server.requests == 1
+
+
+def test_scikit_learn_data_variable_is_honoured(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "from_env"))
+    fetch_remc("E003", "valid")
+    assert (tmp_path / "from_env" / "remc" / "E003" / "classification").is_dir()
+    fetch_remc("E003", "test", data_home=tmp_path / "explicit")
+    assert (tmp_path / "explicit" / "remc" / "E123").is_dir()
+    assert server.requests == 2
+
+
+def test_top_folder_is_found_not_assumed(server, home):
+    server.payload = _archive({"E003": SPLITS}, root="release/v1/remc_data")
+    assert fetch_remc("E003", "train", data_home=home).data.shape == (2, 100, 5)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"this is not a gzip file", "is corrupt"),
+        ("truncated", "is corrupt"),
+        ("no_layout", "holds no E###/classification"),
+        ("missing_split", "lacks splits of E123"),
+    ],
+)
+def test_bad_archive_leaves_no_cache(server, home, payload, message):
+    if payload == "truncated":
+        server.payload = server.payload[: len(server.payload) // 2]
+    elif payload == "no_layout":
+        server.payload = _archive({"notes": SPLITS})
+    elif payload == "missing_split":
+        server.payload = _archive({"E003": SPLITS, "E123": ("train", "test")})
+    else:
+        server.payload = payload
+    with pytest.raises(OSError, match=message):
+        fetch_remc("E003", data_home=home)
+    _assert_empty(home)
+    with pytest.raises(FileNotFoundError, match=r"not in .* download_if_missing"):
+        fetch_remc("E003", data_home=home, download_if_missing=False)
+
+
+def test_interrupted_download_leaves_no_cache(server, home):
+    server.announced = len(server.payload)
+    server.payload = server.payload[:100]
+    with pytest.raises(OSError, match=r"Download of .* (failed|is incomplete)"):
+        fetch_remc("E003", data_home=home)
+    _assert_empty(home)
+
+
+def test_http_error_leaves_no_cache(server, home):
+    server.status = 404
+    with pytest.raises(OSError, match=r"Download of .* failed.*404"):
+        fetch_remc("E003", data_home=home)
+    _assert_empty(home)
+
+
+def test_checksum_is_verified(server, tmp_path):
+    md5 = hashlib.md5(server.payload).hexdigest()
+    with open(tmp_path / "good.tar.gz", "wb") as good:
+        _download(server.url, good, md5, progress=False)
+    assert (tmp_path / "good.tar.gz").read_bytes() == server.payload
+    with (
+        open(tmp_path / "bad.tar.gz", "wb") as bad,
+        pytest.raises(OSError, match=f"is corrupt: MD5 {md5}, expected 0123"),
+    ):
+        _download(server.url, bad, "0123", progress=False)
+
+
+def test_unknown_cell_type_and_subset(server, home):
+    with pytest.raises(ValueError, match=r"Unknown cell type 'E001'.*E003, E004.*E128"):
+        fetch_remc("E001", data_home=home)
+    with pytest.raises(ValueError, match="subset must be one of"):
+        fetch_remc("E003", "all", data_home=home)
+    assert server.requests == 0
+
+
+def test_download_if_missing_false(server, home):
+    with pytest.raises(FileNotFoundError, match="download_if_missing is False"):
+        fetch_remc("E003", data_home=home, download_if_missing=False)
+    assert server.requests == 0
+    _assert_empty(home)
+
+
+def test_cached_archive_without_the_cell_type(server, home):
+    fetch_remc("E003", data_home=home)
+    with pytest.raises(FileNotFoundError, match="has no cell type E004"):
+        fetch_remc("E004", data_home=home)
+    assert server.requests == 1
+
+
+def test_cell_types():
+    table = cell_types()
+    assert table.columns.tolist() == ["cell_type", "name"]
+    assert len(table) == 56
+    assert table["cell_type"].is_unique
+    assert table["cell_type"].is_monotonic_increasing
+    assert table["cell_type"].str.fullmatch(r"E\d{3}").all()
+    names = table.set_index("cell_type")["name"]
+    assert names["E003"] == "H1 Cells"
+    assert names["E116"] == "GM12878 Lymphoblastoid Cells"
+    assert names["E123"] == "K562 Leukemia Cells"
+    assert table["cell_type"].iloc[[0, -1]].tolist() == ["E003", "E128"]
