@@ -1,0 +1,9 @@
+"""Preprocessing: from bigWig tracks and expression values to model inputs."""
+
+from ._bigwig import bin_bigwig
+from ._labels import label_expression
+
+__all__ = [
+    "bin_bigwig",
+    "label_expression",
+]

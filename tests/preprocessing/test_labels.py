@@ -1,0 +1,58 @@
+"""Tests of label_expression."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skattchrome.preprocessing import label_expression
+
+
+def test_median_threshold_on_series():
+    rpkm = pd.Series([5.0, 0.0, 1.0, 9.0, 1.0], index=list("abcde"), name="E003")
+    labels = label_expression(rpkm)
+    assert isinstance(labels, pd.Series)
+    assert labels.dtype == np.int64
+    assert labels.name == "E003"
+    assert labels.index.tolist() == list("abcde")
+    # The median is 1.0; a gene exactly at the median is low.
+    assert labels.tolist() == [1, 0, 0, 1, 0]
+
+
+def test_mean_and_fixed_thresholds_on_arrays():
+    rpkm = np.array([0.0, 1.0, 2.0, 9.0])
+    mean_labels = label_expression(rpkm, threshold="mean")
+    assert isinstance(mean_labels, np.ndarray)
+    np.testing.assert_array_equal(mean_labels, [0, 0, 0, 1])
+    np.testing.assert_array_equal(label_expression(rpkm, threshold=0.5), [0, 1, 1, 1])
+    np.testing.assert_array_equal(label_expression([3, 1, 2]), [1, 0, 0])
+
+
+def test_reference_labels(test_data):
+    genes = pd.read_csv(test_data / "chromoformer_e003" / "genes.csv")
+    rpkm = genes.set_index("gene_id")["rpkm"]
+    # The reference labels use the median of all E003 genes, which lies
+    # between the highest low and the lowest high RPKM of these 100 genes.
+    threshold = genes.loc[genes["label"] == 0, "rpkm"].max()
+    labels = label_expression(rpkm, threshold=threshold)
+    np.testing.assert_array_equal(labels.to_numpy(), genes["label"].to_numpy())
+    # The median of these 100 genes splits them in two halves.
+    assert label_expression(rpkm).sum() == 50
+
+
+def test_missing_values_name_the_genes():
+    rpkm = pd.Series([1.0, np.nan, 3.0, np.nan], index=["g1", "g2", "g3", "g4"])
+    with pytest.raises(ValueError, match=r"2 genes: \['g2', 'g4'\]"):
+        label_expression(rpkm)
+    with pytest.raises(ValueError, match=r"1 positions: \[0\]"):
+        label_expression(np.array([np.nan, 1.0]))
+
+
+@pytest.mark.parametrize("threshold", ["mode", np.nan, None])
+def test_invalid_threshold(threshold):
+    with pytest.raises(ValueError, match="threshold must be 'median', 'mean'"):
+        label_expression([1.0, 2.0], threshold=threshold)
+
+
+def test_not_one_dimensional():
+    with pytest.raises(ValueError, match="one-dimensional"):
+        label_expression(np.ones((2, 2)))
