@@ -1,5 +1,21 @@
-"""skattchrome: AttentiveChrome and its baselines as scikit-learn estimators."""
+"""skattchrome: AttentiveChrome and its baselines as scikit-learn estimators.
 
+Predict whether a gene is highly expressed from the signal of histone marks in
+bins around its transcription start site, and see which bins and which marks
+drove the prediction.
+"""
+
+from . import datasets
+from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
+from ._modules import AttentiveChromeModule, ContextAttention
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "PAPER_RECIPE",
+    "AttentionMaps",
+    "AttentiveChromeClassifier",
+    "AttentiveChromeModule",
+    "ContextAttention",
+    "__version__",
+    "datasets",
+]

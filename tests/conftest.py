@@ -3,7 +3,6 @@
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -12,9 +11,11 @@ TEST_DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
 
 @pytest.fixture
 def seed():
-    """Seed the global generators and return the seed for ``random_state``."""
+    """Seed torch's global generator and return the seed for ``random_state``.
+
+    Tests draw their own numbers from ``np.random.default_rng(seed)``.
+    """
     value = 0
-    np.random.seed(value)
     torch.manual_seed(value)
     return value
 

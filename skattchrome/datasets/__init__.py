@@ -3,6 +3,7 @@
 from ._archive import cell_types, fetch_remc
 from ._base import REFERENCE_MARKS, bin_offsets
 from ._remc import load_remc
+from ._simulated import make_chromatin_data
 
 __all__ = [
     "REFERENCE_MARKS",
@@ -10,4 +11,5 @@ __all__ = [
     "cell_types",
     "fetch_remc",
     "load_remc",
+    "make_chromatin_data",
 ]

@@ -1,0 +1,366 @@
+"""The private base of the neural estimators: validation, device, seeding, skorch."""
+
+import numbers
+from abc import abstractmethod
+
+import numpy as np
+import torch
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+
+from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
+from ._validation import check_binary_target, check_chromatin_X
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def resolve_device(device):
+    """Turn the ``device`` parameter into a torch device string.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"``.
+
+    Returns
+    -------
+    device : str
+        A device that exists on this machine.
+
+    Raises
+    ------
+    ValueError
+        If the device is not a valid torch device or is not available here.
+
+    Examples
+    --------
+    >>> from skattchrome._base import resolve_device
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch_device = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(
+            f"device={device!r} is not a valid device; use 'auto', 'cpu', 'cuda' "
+            "or 'cuda:N'."
+        ) from error
+    if torch_device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested, but CUDA is not available on "
+                "this machine; use device='auto' or 'cpu'."
+            )
+        if torch_device.index is not None and (
+            torch_device.index >= torch.cuda.device_count()
+        ):
+            raise ValueError(
+                f"device={device!r} was requested, but this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s)."
+            )
+    elif torch_device.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device={device!r} was requested, but MPS is not available."
+            )
+    elif torch_device.type != "cpu":
+        raise ValueError(
+            f"device={device!r} is not supported; use 'auto', 'cpu', 'cuda' or "
+            "'cuda:N'."
+        )
+    return str(torch_device)
+
+
+def _check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
+    if value is None and allow_none:
+        return
+    valid_type = numbers.Integral if kind == "int" else numbers.Real
+    too_low = value < low if low_inclusive else value <= low
+    if not isinstance(value, valid_type) or isinstance(value, bool) or too_low:
+        bound = f">= {low}" if low_inclusive else f"> {low}"
+        noun = "an integer" if kind == "int" else "a number"
+        suffix = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
+
+
+class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
+    """Shared machinery of the neural classifiers; subclasses build the module.
+
+    A subclass implements ``_build_module()`` (it may read the fitted
+    ``n_bins_`` and ``n_marks_``), returning a module whose forward pass maps
+    ``(batch, n_bins, n_marks)`` to the logit of the positive class, alone or as
+    the first element of a tuple.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_marks=None,
+        max_epochs=30,
+        batch_size=64,
+        lr=1e-3,
+        lr_schedule="cosine",
+        patience=5,
+        clip_grad_norm=1.0,
+        validation_fraction=0.1,
+        inference_batch_size=512,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_marks = n_marks
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.patience = patience
+        self.clip_grad_norm = clip_grad_norm
+        self.validation_fraction = validation_fraction
+        self.inference_batch_size = inference_batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @abstractmethod
+    def _build_module(self):
+        """Return a freshly initialised network for the fitted layout."""
+
+    def _check_params(self):
+        _check_number("max_epochs", self.max_epochs, kind="int", low=1)
+        _check_number("batch_size", self.batch_size, kind="int", low=1)
+        _check_number(
+            "inference_batch_size", self.inference_batch_size, kind="int", low=1
+        )
+        _check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
+        _check_number("patience", self.patience, kind="int", low=1, allow_none=True)
+        _check_number(
+            "clip_grad_norm",
+            self.clip_grad_norm,
+            kind="real",
+            low=0,
+            allow_none=True,
+            low_inclusive=False,
+        )
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}."
+            )
+        if self.validation_fraction is not None and not (
+            isinstance(self.validation_fraction, numbers.Real)
+            and 0 < self.validation_fraction < 1
+        ):
+            raise ValueError(
+                "validation_fraction must be a number strictly between 0 and 1, or "
+                f"None; got {self.validation_fraction!r}."
+            )
+
+    def _encode_validation_labels(self, y_valid):
+        y_valid = np.asarray(y_valid)
+        if y_valid.ndim != 1:
+            raise ValueError(
+                f"validation_data labels must be 1-D; got shape {y_valid.shape}."
+            )
+        unknown = ~np.isin(y_valid, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                "validation_data holds labels that are not in the training labels "
+                f"{self.classes_.tolist()}: "
+                f"{np.unique(y_valid[unknown]).tolist()[:10]}."
+            )
+        encoded = (y_valid == self.classes_[1]).astype(np.float32)
+        if encoded.min() == encoded.max():
+            raise ValueError(
+                "validation_data must hold genes of both classes to compute the "
+                "validation AUC."
+            )
+        return encoded
+
+    def _split_validation(self, X, y, validation_data, split_seed):
+        if validation_data is not None:
+            try:
+                X_valid, y_valid = validation_data
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    "validation_data must be a pair (X_valid, y_valid)."
+                ) from error
+            X_valid, _ = check_chromatin_X(self, X_valid, y_valid, reset=False)
+            return X, y, X_valid, self._encode_validation_labels(y_valid)
+        if self.validation_fraction is None:
+            return X, y, None, None
+        class_counts = np.bincount(y.astype(np.int64), minlength=2)
+        n_valid = max(2, round(self.validation_fraction * len(y)))
+        if class_counts.min() < 2 or len(y) - n_valid < 2:
+            raise ValueError(
+                f"Too few genes to hold out a stratified validation set "
+                f"(validation_fraction={self.validation_fraction}, class counts "
+                f"{class_counts.tolist()}); pass validation_data, or set "
+                "validation_fraction=None to train without one."
+            )
+        X_train, X_valid, y_train, y_valid = train_test_split(
+            X, y, test_size=n_valid, stratify=y, random_state=split_seed
+        )
+        return X_train, y_train, X_valid, y_valid
+
+    def fit(self, X, y, validation_data=None):
+        """Train the network, keeping the epoch of best validation AUC.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal of each mark around each gene's TSS; flat input is in
+            bin-major order.
+        y : array-like of shape (n_genes,)
+            Labels; any two distinct values.
+        validation_data : tuple (X_valid, y_valid), default=None
+            Genes to pick the best epoch on. When None, a stratified
+            ``validation_fraction`` of ``X`` is held out (unless it is None).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_params()
+        X, y = check_chromatin_X(self, X, y, reset=True)
+        y_encoded = check_binary_target(self, y)
+        device = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        split_seed, torch_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        X_train, y_train, X_valid, y_valid = self._split_validation(
+            X, y_encoded, validation_data, split_seed
+        )
+        has_validation = X_valid is not None
+        cuda_devices = (
+            list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        )
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(int(torch_seed))
+            net = NeuralNet(
+                module=self._build_module(),
+                criterion=BinaryLogitLoss,
+                optimizer=torch.optim.Adam,
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                iterator_train__shuffle=True,
+                train_split=(
+                    predefined_split(Dataset(X_valid, y_valid))
+                    if has_validation
+                    else None
+                ),
+                callbacks=training_callbacks(
+                    has_validation=has_validation,
+                    max_epochs=self.max_epochs,
+                    patience=self.patience,
+                    clip_grad_norm=self.clip_grad_norm,
+                    lr_schedule=self.lr_schedule,
+                ),
+                predict_nonlinearity=None,
+                device=device,
+                verbose=self.verbose,
+            )
+            net.fit(X_train, y_train)
+        self.net_ = net
+        self.history_ = net.history
+        if has_validation:
+            valid_auc = np.asarray(net.history[:, VALID_AUC], dtype=float)
+            best = int(np.argmax(valid_auc))
+            self.best_epoch_ = int(net.history[best, "epoch"])
+            self.best_valid_auc_ = float(valid_auc[best])
+        else:
+            self.best_epoch_ = len(net.history)
+            self.best_valid_auc_ = None
+        self.n_epochs_ = len(net.history)
+        self._after_fit(X, y_encoded)
+        return self
+
+    def _after_fit(self, X, y_encoded):
+        """Hook for learned summaries that need the fitted network."""
+
+    def _iter_outputs(self, X):
+        """Yield ``(batch slice, outputs as numpy arrays)`` over ``X`` in batches."""
+        module = self.net_.module_
+        device = self.net_.device
+        module.eval()
+        with torch.inference_mode():
+            for start in range(0, len(X), self.inference_batch_size):
+                batch = slice(start, start + self.inference_batch_size)
+                outputs = module(torch.from_numpy(X[batch]).to(device))
+                if not isinstance(outputs, tuple | list):
+                    outputs = (outputs,)
+                yield batch, [output.float().cpu().numpy() for output in outputs]
+
+    def _validated(self, X):
+        check_is_fitted(self, "net_")
+        return check_chromatin_X(self, X, reset=False)
+
+    def decision_function(self, X):
+        """Logit of the positive class, ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_genes,)
+            Positive values favour ``classes_[1]``.
+        """
+        X = self._validated(X)
+        scores = np.empty(len(X), dtype=np.float64)
+        for batch, outputs in self._iter_outputs(X):
+            scores[batch] = outputs[0]
+        return scores
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_genes, 2)
+            Columns in the order of ``classes_``.
+        """
+        positive = expit(self.decision_function(X))
+        return np.column_stack([1.0 - positive, positive])
+
+    def predict(self, X):
+        """Predicted class of each gene.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_genes,)
+            Labels taken from ``classes_``.
+        """
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(np.int64)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags

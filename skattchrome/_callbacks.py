@@ -1,0 +1,116 @@
+"""Training policy as skorch callbacks: validation AUC, best epoch, clipping."""
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    GradientNormClipping,
+    LRScheduler,
+)
+from skorch.utils import noop
+from torch import nn
+
+VALID_AUC = "valid_auc"
+
+
+class BinaryLogitLoss(nn.Module):
+    """Binary cross-entropy on the first output of a module (the logit).
+
+    The networks return the logit together with their attention maps; the loss
+    only looks at the logit.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.bce = nn.BCEWithLogitsLoss()
+
+    def forward(self, outputs, target):
+        """Mean binary cross-entropy of ``outputs[0]`` against 0/1 ``target``."""
+        logit = outputs[0] if isinstance(outputs, tuple | list) else outputs
+        return self.bce(logit, target.to(logit.dtype))
+
+
+def logit_roc_auc(net, X, y):
+    """Area under the ROC curve of the net's logits (an EpochScoring scorer)."""
+    logits = np.concatenate(
+        [
+            (output[0] if isinstance(output, tuple | list) else output)
+            .detach()
+            .float()
+            .cpu()
+            .numpy()
+            for output in net.forward_iter(X)
+        ]
+    )
+    return roc_auc_score(np.asarray(y), logits)
+
+
+def training_callbacks(
+    *, has_validation, max_epochs, patience, clip_grad_norm, lr_schedule
+):
+    """The callbacks that carry the training policy of the neural estimators.
+
+    Parameters
+    ----------
+    has_validation : bool
+        Whether genes are held out: then the validation AUC is recorded every
+        epoch and the weights of the epoch with the best one are kept.
+    max_epochs : int
+        Number of epochs (the learning-rate schedule spans them).
+    patience : int or None
+        Stop after this many epochs without a better validation AUC; None
+        trains all ``max_epochs``.
+    clip_grad_norm : float or None
+        Maximum norm of the gradient, None for no clipping.
+    lr_schedule : {"constant", "cosine"}
+        Learning-rate schedule over the epochs.
+
+    Returns
+    -------
+    callbacks : list of (name, callback)
+    """
+    callbacks = []
+    if has_validation:
+        callbacks.append(
+            (
+                VALID_AUC,
+                EpochScoring(
+                    logit_roc_auc,
+                    lower_is_better=False,
+                    on_train=False,
+                    name=VALID_AUC,
+                ),
+            )
+        )
+        callbacks.append(
+            (
+                "best_epoch",
+                EarlyStopping(
+                    monitor=VALID_AUC,
+                    lower_is_better=False,
+                    patience=max_epochs + 1 if patience is None else patience,
+                    threshold=0.0,
+                    threshold_mode="abs",
+                    load_best=True,
+                    sink=noop,
+                ),
+            )
+        )
+    if clip_grad_norm is not None:
+        callbacks.append(
+            ("clip_grad_norm", GradientNormClipping(gradient_clip_value=clip_grad_norm))
+        )
+    if lr_schedule == "cosine":
+        callbacks.append(
+            (
+                "lr_schedule",
+                LRScheduler(
+                    policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                    T_max=max_epochs,
+                    step_every="epoch",
+                ),
+            )
+        )
+    return callbacks

@@ -1,0 +1,205 @@
+"""Input validation and reshaping shared by every estimator of the package.
+
+The input contract: ``X`` is 3-D ``(n_genes, n_bins, n_marks)`` or 2-D flat
+``(n_genes, n_bins * n_marks)`` in bin-major order (``X3d.reshape(n_genes, -1)``).
+For flat input the number of marks comes from the estimator's ``n_marks``
+parameter or from DataFrame column names of the form ``"<mark>_<bin>"``.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_array, validate_data
+
+
+NO_LABELS = "no_validation"
+"""Default of ``y``: validate ``X`` alone (scikit-learn's own convention)."""
+
+
+def _marks_from_column_names(columns):
+    """Mark names read from bin-major ``"<mark>_<bin>"`` column names.
+
+    Returns None when the names do not follow that pattern (for example
+    ``"x0", "x1"``), so that the caller falls back on ``n_marks``. Raises when
+    they follow it in an order that is not bin-major, which would otherwise
+    scramble the signal silently.
+    """
+    marks, bins = [], []
+    for name in columns:
+        if not isinstance(name, str) or "_" not in name:
+            return None
+        mark, _, bin_label = name.rpartition("_")
+        try:
+            bins.append(int(bin_label))
+        except ValueError:
+            return None
+        marks.append(mark)
+    unique_marks = list(dict.fromkeys(marks))
+    n_marks = len(unique_marks)
+    if len(marks) % n_marks:
+        raise ValueError(
+            f"DataFrame columns name {n_marks} marks, but their number "
+            f"({len(marks)}) is not a multiple of it: every bin needs every mark."
+        )
+    mark_grid = np.asarray(marks, dtype=object).reshape(-1, n_marks)
+    bin_grid = np.asarray(bins).reshape(-1, n_marks)
+    if (
+        not (mark_grid == np.asarray(unique_marks, dtype=object)).all()
+        or not (bin_grid == bin_grid[:, :1]).all()
+    ):
+        raise ValueError(
+            "DataFrame columns must be in bin-major order, every mark of the first "
+            "bin, then every mark of the next ('H3K4me3_0', 'H3K27me3_0', "
+            f"'H3K4me3_1', ...); got {list(columns[: 2 * n_marks])} ..."
+        )
+    return unique_marks
+
+
+def _ndim(X):
+    """Number of dimensions of an array or nested list; None for other input."""
+    if hasattr(X, "tocsr"):
+        return None
+    if hasattr(X, "ndim"):
+        return X.ndim
+    if isinstance(X, list | tuple):
+        return np.ndim(X)
+    return None
+
+
+def _check_n_marks(n_marks):
+    if n_marks is None:
+        return None
+    if (
+        not isinstance(n_marks, numbers.Integral)
+        or isinstance(n_marks, bool)
+        or n_marks < 1
+    ):
+        raise ValueError(
+            f"n_marks must be a positive integer or None; got {n_marks!r}."
+        )
+    return int(n_marks)
+
+
+def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
+    """Validate ``X`` (and ``y``) and return ``X`` as a 3-D float32 array.
+
+    With ``reset=True`` (in ``fit``) the estimator's ``n_features_in_``,
+    ``feature_names_in_``, ``n_bins_``, ``n_marks_`` and ``mark_names_`` are set;
+    otherwise ``X`` is checked against them.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Its ``n_marks`` parameter is read when ``X`` is a plain 2-D array.
+    X : array-like or DataFrame
+        3-D ``(n_genes, n_bins, n_marks)`` or flat ``(n_genes, n_bins * n_marks)``.
+    y : array-like of shape (n_genes,), default=NO_LABELS
+        Labels, validated alongside ``X`` when given (None is an error then).
+    reset : bool
+        Whether to learn the layout from ``X`` or check ``X`` against it.
+
+    Returns
+    -------
+    X : ndarray of shape (n_genes, n_bins, n_marks), dtype float32
+    y : ndarray of shape (n_genes,)
+        Only when ``y`` is passed.
+    """
+    n_marks = _check_n_marks(estimator.n_marks) if reset else estimator.n_marks_
+    mark_names = None
+    if hasattr(X, "columns") and hasattr(X, "iloc"):
+        mark_names = _marks_from_column_names(list(X.columns))
+        if mark_names is not None and reset:
+            if n_marks is not None and n_marks != len(mark_names):
+                raise ValueError(
+                    f"n_marks={n_marks} contradicts the DataFrame columns, which "
+                    f"name {len(mark_names)} marks: {mark_names}."
+                )
+            n_marks = len(mark_names)
+    elif _ndim(X) == 3:
+        X = check_array(
+            X, allow_nd=True, dtype=np.float32, input_name="X", ensure_min_samples=1
+        )
+        n_genes, n_bins, n_marks_3d = X.shape
+        if not reset and (n_bins, n_marks_3d) != (estimator.n_bins_, n_marks):
+            raise ValueError(
+                f"X has {n_bins} bins and {n_marks_3d} marks, but "
+                f"{type(estimator).__name__} was fitted with {estimator.n_bins_} "
+                f"bins and {n_marks} marks."
+            )
+        if reset and n_marks is not None and n_marks != n_marks_3d:
+            raise ValueError(
+                f"n_marks={n_marks} contradicts 3-D X of shape {X.shape}, whose "
+                f"last axis holds {n_marks_3d} marks."
+            )
+        n_marks = n_marks_3d
+        X = X.reshape(n_genes, n_bins * n_marks)
+    elif _ndim(X) not in (None, 2, 3):
+        raise ValueError(
+            "X must be 3-D (n_genes, n_bins, n_marks) or 2-D flat "
+            f"(n_genes, n_bins * n_marks); got an array with {_ndim(X)} "
+            "dimension(s). Reshape your data: a single gene is "
+            "X.reshape(1, -1)."
+        )
+
+    validate_kwargs = dict(reset=reset, dtype=np.float32, ensure_all_finite=True)
+    if y is NO_LABELS:
+        X = validate_data(estimator, X, **validate_kwargs)
+    else:
+        X, y = validate_data(estimator, X, y, **validate_kwargs)
+    if n_marks is None:
+        raise ValueError(
+            f"Cannot tell the marks apart in a flat X of shape {X.shape}: pass "
+            "3-D X (n_genes, n_bins, n_marks), set n_marks, or use DataFrame "
+            "columns named '<mark>_<bin>'."
+        )
+    if X.shape[1] % n_marks:
+        raise ValueError(
+            f"Flat X has {X.shape[1]} columns, which is not a multiple of "
+            f"n_marks={n_marks}; expected n_bins * n_marks columns in bin-major order."
+        )
+    if reset:
+        estimator.n_marks_ = n_marks
+        estimator.n_bins_ = X.shape[1] // n_marks
+        estimator.mark_names_ = np.asarray(
+            mark_names
+            if mark_names is not None
+            else [f"mark{index}" for index in range(n_marks)],
+            dtype=object,
+        )
+    X = X.reshape(X.shape[0], -1, n_marks)
+    if not X.flags.writeable:
+        X = X.copy()
+    if y is NO_LABELS:
+        return X
+    return X, y
+
+
+def check_binary_target(estimator, y):
+    """Check that ``y`` holds exactly two classes and encode it as 0/1 float32.
+
+    Sets ``estimator.classes_`` (sorted, as :func:`numpy.unique` gives them).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``classes_``.
+    y : ndarray of shape (n_genes,)
+        Labels of any two distinct values.
+
+    Returns
+    -------
+    y_encoded : ndarray of shape (n_genes,), dtype float32
+        1 where ``y == classes_[1]``.
+    """
+    check_classification_targets(y)
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if len(classes) != 2:
+        kind = "only one class" if len(classes) < 2 else f"{len(classes)} classes"
+        raise ValueError(
+            f"Only binary classification is supported. {type(estimator).__name__} "
+            f"predicts high vs low expression, but y has {kind}: {classes.tolist()[:10]} "
+            f"(type of target: {type_of_target(y)!r})."
+        )
+    estimator.classes_ = classes
+    return y_encoded.astype(np.float32)

@@ -1,0 +1,398 @@
+"""AttentiveChromeClassifier: fitting, predicting, attention, input checks."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+
+from skattchrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
+from skattchrome.datasets import REFERENCE_MARKS, make_chromatin_data
+
+N_BINS = 10
+N_MARKS = 5
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_chromatin_data(n_genes=160, n_bins=N_BINS, random_state=0)
+
+
+def small_model(**params):
+    settings = dict(
+        bin_hidden_size=8,
+        mark_hidden_size=4,
+        max_epochs=2,
+        batch_size=32,
+        device="cpu",
+        random_state=0,
+    )
+    settings.update(params)
+    return AttentiveChromeClassifier(**settings)
+
+
+def flat_frame(X, mark_names=REFERENCE_MARKS):
+    columns = [f"{mark}_{index}" for index in range(X.shape[1]) for mark in mark_names]
+    return pd.DataFrame(X.reshape(len(X), -1), columns=columns)
+
+
+def test_init_only_stores_parameters():
+    model = AttentiveChromeClassifier(lr=-1, device="nonsense", n_marks="five")
+    assert model.get_params()["lr"] == -1
+    assert model.get_params()["device"] == "nonsense"
+
+
+def test_fit_predict_shapes(data, seed):
+    X, y = data
+    model = small_model(random_state=seed).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert model.decision_function(X).shape == (len(X),)
+    assert set(model.predict(X)) <= {0, 1}
+    np.testing.assert_array_equal(
+        model.predict(X), (model.decision_function(X) > 0).astype(int)
+    )
+    assert 0.0 <= model.score(X, y) <= 1.0
+    assert (model.n_bins_, model.n_marks_, model.n_features_in_) == (
+        N_BINS,
+        N_MARKS,
+        N_BINS * N_MARKS,
+    )
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+
+
+@pytest.mark.parametrize("labels", [(-1, 1), ("high", "low")])
+def test_any_two_labels(data, labels):
+    X, y = data
+    y_labels = np.where(y == 1, labels[1], labels[0])
+    model = small_model().fit(X, y_labels)
+    np.testing.assert_array_equal(model.classes_, labels)
+    predictions = model.predict(X)
+    assert set(predictions) <= set(labels)
+    np.testing.assert_array_equal(
+        predictions == labels[1], model.decision_function(X) > 0
+    )
+    reference = small_model().fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X), reference.predict_proba(X))
+
+
+def test_three_d_and_flat_input_agree(data):
+    X, y = data
+    three_d = small_model().fit(X, y)
+    flat = small_model(n_marks=N_MARKS).fit(X.reshape(len(X), -1), y)
+    np.testing.assert_array_equal(
+        three_d.predict_proba(X), flat.predict_proba(X.reshape(len(X), -1))
+    )
+    np.testing.assert_array_equal(three_d.predict_proba(X), flat.predict_proba(X))
+
+
+def test_dataframe_columns_give_the_marks(data):
+    X, y = data
+    frame = flat_frame(X)
+    model = small_model().fit(frame, y)
+    assert model.n_marks_ == N_MARKS
+    assert list(model.mark_names_) == list(REFERENCE_MARKS)
+    assert list(model.feature_names_in_) == list(frame.columns)
+    np.testing.assert_array_equal(
+        model.predict_proba(frame), small_model().fit(X, y).predict_proba(X)
+    )
+
+
+def test_dataframe_in_mark_major_order_is_refused(data):
+    X, y = data
+    columns = [f"{mark}_{index}" for mark in REFERENCE_MARKS for index in range(N_BINS)]
+    frame = pd.DataFrame(X.transpose(0, 2, 1).reshape(len(X), -1), columns=columns)
+    with pytest.raises(ValueError, match="bin-major"):
+        small_model().fit(frame, y)
+
+
+def test_generic_mark_names_without_dataframe(data):
+    X, y = data
+    model = small_model().fit(X, y)
+    assert list(model.mark_names_) == [f"mark{index}" for index in range(N_MARKS)]
+
+
+def test_attention_maps_are_distributions(data):
+    X, y = data
+    model = small_model().fit(X, y)
+    maps = model.attention(X[:7])
+    assert isinstance(maps, AttentionMaps)
+    bin_attention, mark_attention = maps
+    assert bin_attention.shape == (7, N_BINS, N_MARKS)
+    assert mark_attention.shape == (7, N_MARKS)
+    assert (bin_attention >= 0).all() and (mark_attention >= 0).all()
+    np.testing.assert_allclose(bin_attention.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(mark_attention.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_attention_maps_match_the_network(data):
+    X, y = data
+    model = small_model().fit(X, y)
+    module = model.net_.module_.eval()
+    with torch.no_grad():
+        logit, bin_attention, mark_attention = module(torch.from_numpy(X[:5]))
+    maps = model.attention(X[:5])
+    np.testing.assert_allclose(maps.bin_attention, bin_attention.numpy(), atol=1e-6)
+    np.testing.assert_allclose(maps.mark_attention, mark_attention.numpy(), atol=1e-6)
+    np.testing.assert_allclose(model.decision_function(X[:5]), logit.numpy(), atol=1e-6)
+
+
+def test_class_averaged_attention_after_fit(data):
+    X, y = data
+    model = small_model().fit(X, y)
+    assert set(model.attention_) == {0, 1}
+    maps = model.attention(X)
+    for label in (0, 1):
+        average = model.attention_[label]
+        assert average.bin_attention.shape == (N_BINS, N_MARKS)
+        assert average.mark_attention.shape == (N_MARKS,)
+        np.testing.assert_allclose(
+            average.bin_attention,
+            maps.bin_attention[y == label].mean(axis=0),
+            rtol=1e-5,
+        )
+        np.testing.assert_allclose(average.mark_attention.sum(), 1.0, rtol=1e-5)
+
+
+def test_best_validation_epoch_is_kept(data):
+    X, y = data
+    X_valid, y_valid = make_chromatin_data(n_genes=80, n_bins=N_BINS, random_state=1)
+    model = small_model(max_epochs=4, patience=None, lr=3e-3).fit(
+        X, y, validation_data=(X_valid, y_valid)
+    )
+    history_auc = model.history_[:, "valid_auc"]
+    assert len(history_auc) == 4 == model.n_epochs_
+    assert model.best_valid_auc_ == max(history_auc)
+    assert model.best_epoch_ == int(np.argmax(history_auc)) + 1
+    assert len(model.history_[:, "train_loss"]) == 4
+    restored_auc = roc_auc_score(y_valid, model.decision_function(X_valid))
+    assert restored_auc == pytest.approx(model.best_valid_auc_, abs=1e-6)
+
+
+def test_patience_stops_early(data):
+    X, y = data
+    model = small_model(max_epochs=40, patience=1, lr=1e-2).fit(X, y)
+    assert model.n_epochs_ < 40
+    assert model.best_epoch_ == model.n_epochs_ - 1
+
+
+def test_internal_validation_split_is_stratified(data):
+    X, y = data
+    model = small_model(validation_fraction=0.25).fit(X, y)
+    valid_y = model.net_.train_split.keywords["valid_ds"].y
+    assert len(valid_y) == 40
+    assert valid_y.mean() == pytest.approx(y.mean(), abs=0.05)
+
+
+def test_without_validation_trains_every_epoch(data):
+    X, y = data
+    model = small_model(validation_fraction=None, max_epochs=3).fit(X, y)
+    assert model.n_epochs_ == 3 == model.best_epoch_
+    assert model.best_valid_auc_ is None
+    assert "valid_auc" not in model.history_[-1]
+
+
+def test_learns_simulated_data(seed):
+    X, y = make_chromatin_data(n_genes=600, n_bins=20, random_state=seed)
+    X_test, y_test = make_chromatin_data(n_genes=400, n_bins=20, random_state=seed + 1)
+    model = AttentiveChromeClassifier(max_epochs=6, device="cpu", random_state=seed)
+    model.fit(X, y)
+    auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+    assert 0.75 < auc < 0.97
+
+
+def test_same_seed_same_model_and_global_rng_untouched(data):
+    X, y = data
+    state = torch.get_rng_state()
+    first = small_model(random_state=3).fit(X, y).predict_proba(X)
+    assert torch.equal(state, torch.get_rng_state())
+    second = small_model(random_state=3).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = small_model(random_state=4).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
+
+
+def test_paper_recipe_is_the_published_training():
+    X, y = make_chromatin_data(n_genes=60, n_bins=N_BINS, random_state=0)
+    model = AttentiveChromeClassifier(
+        **{**PAPER_RECIPE, "max_epochs": 2}, device="cpu", random_state=0
+    ).fit(X, y)
+    net = model.net_
+    assert isinstance(net.optimizer_, torch.optim.Adam)
+    assert net.optimizer_.param_groups[0]["lr"] == 2e-4
+    assert net.batch_size == 16
+    assert PAPER_RECIPE["max_epochs"] == 30
+    callbacks = dict(net.callbacks_)
+    assert isinstance(callbacks["clip_grad_norm"], GradientNormClipping)
+    assert callbacks["clip_grad_norm"].gradient_clip_value == 1.0
+    assert not any(isinstance(cb, LRScheduler) for cb in callbacks.values())
+    best_epoch = callbacks["best_epoch"]
+    assert isinstance(best_epoch, EarlyStopping)
+    assert best_epoch.load_best and best_epoch.patience > net.max_epochs
+    assert (model.bin_hidden_size, model.mark_hidden_size) == (32, 16)
+    lstm = model.net_.module_.bin_encoders[0]
+    assert (lstm.hidden_size, lstm.bidirectional) == (32, True)
+
+
+def test_verbose_prints_each_epoch(data, capsys):
+    X, y = data
+    small_model(verbose=1, max_epochs=2).fit(X, y)
+    output = capsys.readouterr().out
+    assert "valid_auc" in output and "train_loss" in output
+
+
+def test_clone_and_pickle(data, tmp_path):
+    X, y = data
+    model = small_model().fit(X, y)
+    unfitted = clone(model)
+    assert not hasattr(unfitted, "net_")
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(
+        restored.attention(X).bin_attention, model.attention(X).bin_attention
+    )
+
+
+def test_pipeline_and_grid_search(data):
+    X, y = data
+    flat = X.reshape(len(X), -1)
+    pipeline = make_pipeline(
+        FunctionTransformer(np.log1p), small_model(n_marks=N_MARKS, max_epochs=1)
+    )
+    search = GridSearchCV(
+        pipeline,
+        {"attentivechromeclassifier__lr": [1e-3, 3e-3]},
+        scoring="roc_auc",
+        cv=2,
+        n_jobs=2,
+    ).fit(flat, y)
+    assert search.cv_results_["mean_test_score"].shape == (2,)
+    assert search.predict_proba(flat).shape == (len(X), 2)
+
+
+def test_device_cpu_and_unavailable_devices(data):
+    X, y = data
+    assert small_model(device="auto").fit(X, y).net_.device in ("cpu", "cuda")
+    with pytest.raises(ValueError, match="not a valid device"):
+        small_model(device="banana").fit(X, y)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            small_model(device="cuda").fit(X, y)
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            small_model(device="cuda:1").fit(X, y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_model_unpickles_on_cpu(data, monkeypatch):
+    X, y = data
+    model = small_model(device="cuda").fit(X, y)
+    payload = pickle.dumps(model)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="CUDA"):
+        restored = pickle.loads(payload)
+    assert restored.net_.device == "cpu"
+    np.testing.assert_allclose(
+        restored.predict_proba(X), model.predict_proba(X), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"max_epochs": 0}, "max_epochs"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"lr": 0}, "lr"),
+        ({"patience": 0}, "patience"),
+        ({"clip_grad_norm": -1}, "clip_grad_norm"),
+        ({"lr_schedule": "exponential"}, "lr_schedule"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"n_marks": 0}, "n_marks"),
+        ({"inference_batch_size": 0}, "inference_batch_size"),
+    ],
+)
+def test_bad_parameters_fail_in_fit(data, params, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        small_model(**params).fit(X, y)
+
+
+def test_bad_input_is_named(data):
+    X, y = data
+    model = small_model()
+    with_nan = X.copy()
+    with_nan[3, 2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(with_nan, y)
+    with_inf = X.copy()
+    with_inf[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        model.fit(with_inf, y)
+    with pytest.raises(ValueError, match="could not convert"):
+        model.fit(np.full(X.shape, "a lot", dtype=object), y)
+    with pytest.raises(ValueError, match="Reshape your data"):
+        model.fit(X[:, 0, 0], y)
+    with pytest.raises(ValueError, match="4 dimension"):
+        model.fit(X[..., None], y)
+    with pytest.raises(ValueError, match="not a multiple of n_marks=3"):
+        small_model(n_marks=3).fit(X.reshape(len(X), -1), y)
+    with pytest.raises(ValueError, match="Cannot tell the marks apart"):
+        model.fit(X.reshape(len(X), -1), y)
+    with pytest.raises(ValueError, match="contradicts 3-D X"):
+        small_model(n_marks=4).fit(X, y)
+    with pytest.raises(ValueError, match="one class"):
+        model.fit(X, np.ones_like(y))
+    with pytest.raises(ValueError, match="binary"):
+        model.fit(X, np.arange(len(y)) % 3)
+    with pytest.raises(ValueError, match="continuous"):
+        model.fit(X, np.linspace(0, 1, len(y)))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+
+
+def test_negative_signal_is_valid(data):
+    X, y = data
+    scaled = (X - X.mean()) / X.std()
+    assert (scaled < 0).any()
+    small_model().fit(scaled, y).predict(scaled)
+
+
+def test_predict_checks_the_layout(data):
+    X, y = data
+    with pytest.raises(NotFittedError):
+        small_model().predict(X)
+    model = small_model().fit(X, y)
+    with pytest.raises(ValueError, match="X has 12 bins and 5 marks"):
+        model.predict(np.zeros((2, 12, N_MARKS), dtype=np.float32))
+    with pytest.raises(ValueError, match="X has 10 bins and 4 marks"):
+        model.attention(np.zeros((2, N_BINS, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match="X has 45 features"):
+        model.predict_proba(np.zeros((2, 45), dtype=np.float32))
+
+
+def test_validation_data_is_checked(data):
+    X, y = data
+    model = small_model()
+    with pytest.raises(ValueError, match="pair"):
+        model.fit(X, y, validation_data=X)
+    with pytest.raises(ValueError, match="not in the training labels"):
+        model.fit(X, y, validation_data=(X[:10], np.full(10, 7)))
+    with pytest.raises(ValueError, match="both classes"):
+        model.fit(X, y, validation_data=(X[:10], np.zeros(10, dtype=int)))
+    with pytest.raises(ValueError, match="bins"):
+        model.fit(X, y, validation_data=(X[:, :5], y))
+
+
+def test_too_few_genes_for_a_validation_split():
+    X = np.random.default_rng(0).random((5, N_BINS, N_MARKS)).astype(np.float32)
+    with pytest.raises(ValueError, match="validation_fraction=None"):
+        small_model().fit(X, np.array([0, 0, 0, 0, 1]))
+    small_model(validation_fraction=None).fit(X, np.array([0, 0, 0, 0, 1]))

@@ -1,0 +1,27 @@
+"""The README's set-up commands are the ones CI runs."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands():
+    text = (ROOT / "README.rst").read_text()
+    return re.findall(r"^    (pip install .*)$", text, flags=re.MULTILINE)
+
+
+def test_readme_gives_two_setup_commands():
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert any("python -m pytest" in command for command in commands)
+
+
+def test_ci_runs_the_readme_commands_verbatim():
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    for command in readme_commands():
+        assert command in ci_lines, f"{command!r} is not a line of .ci/run"
+
+
+def test_ci_points_the_tests_at_the_shared_data():
+    assert "SKATTCHROME_TEST_DATA" in (ROOT / ".ci" / "run").read_text()
