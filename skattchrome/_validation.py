@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
-
 NO_LABELS = "no_validation"
 """Default of ``y``: validate ``X`` alone (scikit-learn's own convention)."""
 
@@ -198,7 +197,8 @@ def check_binary_target(estimator, y):
         kind = "only one class" if len(classes) < 2 else f"{len(classes)} classes"
         raise ValueError(
             f"Only binary classification is supported. {type(estimator).__name__} "
-            f"predicts high vs low expression, but y has {kind}: {classes.tolist()[:10]} "
+            f"predicts high vs low expression, but y has {kind}: "
+            f"{classes.tolist()[:10]} "
             f"(type of target: {type_of_target(y)!r})."
         )
     estimator.classes_ = classes
