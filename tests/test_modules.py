@@ -1,0 +1,92 @@
+"""The networks: shapes, normalisation, and the reference formulation."""
+
+import pytest
+import torch
+from torch import nn
+
+from skattchrome import AttentiveChromeModule, ContextAttention
+
+
+def reference_attention(states, context):
+    """Attention written out position by position, as in the paper."""
+    scores = torch.stack([states[:, t] @ context for t in range(states.shape[1])], 1)
+    weights = torch.exp(scores) / torch.exp(scores).sum(dim=1, keepdim=True)
+    summary = sum(weights[:, t, None] * states[:, t] for t in range(states.shape[1]))
+    return summary, weights
+
+
+def reference_forward(module, X):
+    """AttentiveChrome computed mark by mark with separate modules, as published."""
+    embeddings, alphas = [], []
+    for mark, encoder in enumerate(module.bin_encoders):
+        states, _ = encoder(X[:, :, mark : mark + 1])
+        embedding, alpha = reference_attention(
+            states, module.bin_attention.context[mark]
+        )
+        embeddings.append(embedding)
+        alphas.append(alpha)
+    mark_states, _ = module.mark_encoder(torch.stack(embeddings, dim=1))
+    gene, beta = reference_attention(mark_states, module.mark_attention.context[0])
+    return module.classifier(gene).squeeze(-1), torch.stack(alphas, dim=2), beta
+
+
+@pytest.fixture
+def network(seed):
+    return AttentiveChromeModule(n_marks=3, bin_hidden_size=6, mark_hidden_size=4)
+
+
+def test_forward_shapes_and_distributions(network):
+    logit, bin_attention, mark_attention = network(torch.rand(4, 11, 3))
+    assert logit.shape == (4,)
+    assert bin_attention.shape == (4, 11, 3)
+    assert mark_attention.shape == (4, 3)
+    torch.testing.assert_close(bin_attention.sum(dim=1), torch.ones(4, 3))
+    torch.testing.assert_close(mark_attention.sum(dim=1), torch.ones(4))
+
+
+def test_matches_the_mark_by_mark_formulation(network):
+    X = torch.randn(5, 9, 3, generator=torch.Generator().manual_seed(1)) * 3
+    with torch.no_grad():
+        expected = reference_forward(network, X)
+        actual = network(X)
+    for got, want in zip(actual, expected, strict=True):
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+
+def test_each_mark_has_its_own_weights(network):
+    first, second = network.bin_encoders[0], network.bin_encoders[1]
+    assert first.weight_hh_l0.data_ptr() != second.weight_hh_l0.data_ptr()
+    assert network.bin_attention.context.shape == (3, 12)
+    assert not torch.equal(
+        network.bin_attention.context[0], network.bin_attention.context[1]
+    )
+
+
+def test_each_mark_reads_only_its_own_bins(network):
+    X = torch.rand(2, 8, 3)
+    changed = X.clone()
+    changed[:, :, 1] += 5.0
+    with torch.no_grad():
+        _, before, _ = network(X)
+        _, after, _ = network(changed)
+    torch.testing.assert_close(before[:, :, [0, 2]], after[:, :, [0, 2]])
+    assert not torch.allclose(before[:, :, 1], after[:, :, 1])
+
+
+def test_gradients_reach_every_parameter(network):
+    logit, _, _ = network(torch.rand(3, 7, 3))
+    nn.functional.binary_cross_entropy_with_logits(logit, torch.ones(3)).backward()
+    for name, parameter in network.named_parameters():
+        assert parameter.grad is not None, name
+        assert torch.isfinite(parameter.grad).all(), name
+
+
+def test_context_attention_single_group():
+    attention = ContextAttention(n_features=4)
+    states = torch.randn(2, 6, 4)
+    summary, weights = attention(states)
+    expected_summary, expected_weights = reference_attention(
+        states, attention.context[0]
+    )
+    torch.testing.assert_close(summary, expected_summary)
+    torch.testing.assert_close(weights, expected_weights)

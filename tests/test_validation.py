@@ -1,0 +1,83 @@
+"""The shared input-validation helper."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skattchrome import AttentiveChromeClassifier
+from skattchrome._validation import check_binary_target, check_chromatin_X
+
+
+def test_flat_input_is_bin_major():
+    X = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    estimator = AttentiveChromeClassifier(n_marks=4)
+    reshaped = check_chromatin_X(estimator, X.reshape(2, -1), reset=True)
+    np.testing.assert_array_equal(reshaped, X)
+    assert (estimator.n_bins_, estimator.n_marks_, estimator.n_features_in_) == (
+        3,
+        4,
+        12,
+    )
+
+
+def test_three_d_input_sets_the_layout():
+    X = np.ones((2, 3, 4))
+    estimator = AttentiveChromeClassifier()
+    checked = check_chromatin_X(estimator, X, reset=True)
+    assert checked.dtype == np.float32 and checked.shape == (2, 3, 4)
+    checked_again = check_chromatin_X(estimator, X.reshape(2, -1), reset=False)
+    assert checked_again.shape == (2, 3, 4)
+
+
+def test_lists_are_accepted():
+    estimator = AttentiveChromeClassifier()
+    checked = check_chromatin_X(estimator, [[[1, 2], [3, 4]]], reset=True)
+    np.testing.assert_array_equal(checked, [[[1, 2], [3, 4]]])
+
+
+def test_column_names_with_negative_bin_offsets():
+    columns = [f"{mark}_{offset}" for offset in (-100, 0, 100) for mark in ("a", "b")]
+    frame = pd.DataFrame(np.ones((2, 6)), columns=columns)
+    estimator = AttentiveChromeClassifier()
+    checked = check_chromatin_X(estimator, frame, reset=True)
+    assert checked.shape == (2, 3, 2)
+    assert list(estimator.mark_names_) == ["a", "b"]
+
+
+def test_uninformative_column_names_fall_back_on_n_marks():
+    frame = pd.DataFrame(np.ones((2, 6)), columns=[f"x{i}" for i in range(6)])
+    estimator = AttentiveChromeClassifier(n_marks=3)
+    assert check_chromatin_X(estimator, frame, reset=True).shape == (2, 2, 3)
+    with pytest.raises(ValueError, match="Cannot tell the marks apart"):
+        check_chromatin_X(AttentiveChromeClassifier(), frame, reset=True)
+
+
+def test_column_names_that_contradict_n_marks():
+    columns = [f"{mark}_{index}" for index in range(3) for mark in ("a", "b")]
+    frame = pd.DataFrame(np.ones((2, 6)), columns=columns)
+    with pytest.raises(ValueError, match="contradicts the DataFrame columns"):
+        check_chromatin_X(AttentiveChromeClassifier(n_marks=3), frame, reset=True)
+
+
+def test_column_names_missing_a_mark():
+    frame = pd.DataFrame(np.ones((2, 3)), columns=["a_0", "b_0", "a_1"])
+    with pytest.raises(ValueError, match="every bin needs every mark"):
+        check_chromatin_X(AttentiveChromeClassifier(), frame, reset=True)
+
+
+def test_sparse_input_is_refused():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        check_chromatin_X(
+            AttentiveChromeClassifier(n_marks=1),
+            sparse.csr_matrix(np.eye(3)),
+            reset=True,
+        )
+
+
+def test_binary_target_encoding():
+    estimator = AttentiveChromeClassifier()
+    encoded = check_binary_target(estimator, np.array(["on", "off", "on"]))
+    np.testing.assert_array_equal(estimator.classes_, ["off", "on"])
+    np.testing.assert_array_equal(encoded, [1, 0, 1])
+    assert encoded.dtype == np.float32
