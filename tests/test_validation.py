@@ -67,7 +67,7 @@ def test_column_names_missing_a_mark():
 
 def test_sparse_input_is_refused():
     sparse = pytest.importorskip("scipy.sparse")
-    with pytest.raises(TypeError, match="[Ss]parse"):
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
         check_chromatin_X(
             AttentiveChromeClassifier(n_marks=1),
             sparse.csr_matrix(np.eye(3)),
