@@ -1,0 +1,30 @@
+"""Explain the predictions of the estimators: saliency, summaries, plots, scores.
+
+Attention (alpha, beta) is AttentiveChrome's own explanation; gradient-based
+saliency explains any neural estimator of the package. The summaries average
+and rank the maps, the plots draw them, and the scores judge them: against the
+planted signal of simulated genes (:func:`score_maps`), and against a held-out
+mark such as H3K27ac on real genes (:func:`correlate_with_reference`), as in
+the AttentiveChrome paper.
+"""
+
+from ._compare import INTERPRETATION_METHODS, compare_interpretations
+from ._plotting import plot_attention, plot_mark_importance, plot_signal_and_attention
+from ._saliency import SALIENCY_METHODS, saliency
+from ._scoring import correlate_with_reference, score_maps
+from ._summaries import class_average, top_bins, top_marks
+
+__all__ = [
+    "INTERPRETATION_METHODS",
+    "SALIENCY_METHODS",
+    "class_average",
+    "compare_interpretations",
+    "correlate_with_reference",
+    "plot_attention",
+    "plot_mark_importance",
+    "plot_signal_and_attention",
+    "saliency",
+    "score_maps",
+    "top_bins",
+    "top_marks",
+]
