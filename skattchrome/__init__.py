@@ -7,7 +7,9 @@ drove the prediction.
 
 from . import datasets
 from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
-from ._modules import AttentiveChromeModule, ContextAttention
+from ._deepchrome import DeepChromeClassifier
+from ._forest import ChromeForestClassifier
+from ._modules import AttentiveChromeModule, ContextAttention, DeepChromeModule
 from ._version import __version__
 
 __all__ = [
@@ -15,7 +17,10 @@ __all__ = [
     "AttentionMaps",
     "AttentiveChromeClassifier",
     "AttentiveChromeModule",
+    "ChromeForestClassifier",
     "ContextAttention",
+    "DeepChromeClassifier",
+    "DeepChromeModule",
     "__version__",
     "datasets",
 ]

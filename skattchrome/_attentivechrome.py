@@ -4,8 +4,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import NeuralChromatinClassifier
-from ._modules import AttentiveChromeModule
+from ._base import NeuralChromatinClassifier, check_number
+from ._modules import BIN_ENCODERS, AttentiveChromeModule
 
 PAPER_RECIPE = {
     "batch_size": 16,
@@ -59,6 +59,18 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         Hidden size of each direction of the per-mark LSTMs over bins.
     mark_hidden_size : int, default=16
         Hidden size of each direction of the LSTM over marks.
+    bin_encoder : {"lstm", "cnn"}, default="lstm"
+        Per-mark encoder of the bins: a bidirectional LSTM (AttentiveChrome) or
+        a convolution of ``cnn_kernel_size`` bins with ReLU (the paper's
+        CNN-alpha,beta row).
+    bin_attention : bool, default=True
+        Summarise each mark's bins with attention (alpha). False uses the final
+        LSTM states (the maximum over bins for the CNN) instead.
+    mark_attention : bool, default=True
+        Read the marks with an LSTM and attention (beta). False concatenates the
+        mark embeddings instead.
+    cnn_kernel_size : int, default=5
+        Width, in bins, of the convolution when ``bin_encoder="cnn"``.
     max_epochs : int, default=30
         Maximum number of passes over the training genes.
     batch_size : int, default=64
@@ -117,7 +129,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     attention_ : dict of {label: AttentionMaps}
         Mean attention maps of the genes given to ``fit``, per class:
         ``bin_attention`` of shape ``(n_bins_, n_marks_)`` and
-        ``mark_attention`` of shape ``(n_marks_,)``.
+        ``mark_attention`` of shape ``(n_marks_,)`` (None for a level that is
+        switched off; empty without any attention).
 
     See Also
     --------
@@ -126,6 +139,17 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
 
     Notes
     -----
+    The ablations of the paper's comparison are parameter settings:
+
+    =================================  ===========  =============  ==============
+    Row of the paper's table           bin_encoder  bin_attention  mark_attention
+    =================================  ===========  =============  ==============
+    LSTM                               "lstm"       False          False
+    LSTM-alpha                         "lstm"       True           False
+    CNN-alpha,beta                     "cnn"        True           True
+    LSTM-alpha,beta (AttentiveChrome)  "lstm"       True           True
+    =================================  ===========  =============  ==============
+
     The defaults train faster than the paper (larger batches, a higher learning
     rate with cosine annealing and early stopping) and reach the same accuracy;
     ``AttentiveChromeClassifier(**PAPER_RECIPE)`` trains exactly as published.
@@ -158,6 +182,10 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         n_marks=None,
         bin_hidden_size=32,
         mark_hidden_size=16,
+        bin_encoder="lstm",
+        bin_attention=True,
+        mark_attention=True,
+        cnn_kernel_size=5,
         max_epochs=30,
         batch_size=64,
         lr=1e-3,
@@ -186,28 +214,63 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         )
         self.bin_hidden_size = bin_hidden_size
         self.mark_hidden_size = mark_hidden_size
+        self.bin_encoder = bin_encoder
+        self.bin_attention = bin_attention
+        self.mark_attention = mark_attention
+        self.cnn_kernel_size = cnn_kernel_size
+
+    def _check_params(self):
+        super()._check_params()
+        for name in ("bin_hidden_size", "mark_hidden_size", "cnn_kernel_size"):
+            check_number(name, getattr(self, name), kind="int", low=1)
+        if self.bin_encoder not in BIN_ENCODERS:
+            raise ValueError(
+                f"bin_encoder must be one of {BIN_ENCODERS}; got {self.bin_encoder!r}."
+            )
+        for name in ("bin_attention", "mark_attention"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise ValueError(
+                    f"{name} must be True or False; got {getattr(self, name)!r}."
+                )
 
     def _build_module(self):
         return AttentiveChromeModule(
             n_marks=self.n_marks_,
             bin_hidden_size=self.bin_hidden_size,
             mark_hidden_size=self.mark_hidden_size,
+            bin_encoder=self.bin_encoder,
+            bin_attention=self.bin_attention,
+            mark_attention=self.mark_attention,
+            cnn_kernel_size=self.cnn_kernel_size,
         )
 
     def _attention_of_validated(self, X):
-        bin_attention = np.empty(X.shape, dtype=np.float32)
-        mark_attention = np.empty((len(X), X.shape[2]), dtype=np.float32)
+        bin_attention = (
+            np.empty(X.shape, dtype=np.float32) if self.bin_attention else None
+        )
+        mark_attention = (
+            np.empty((len(X), X.shape[2]), dtype=np.float32)
+            if self.mark_attention
+            else None
+        )
         for batch, (_, bins, marks) in self._iter_outputs(X):
-            bin_attention[batch] = bins
-            mark_attention[batch] = marks
+            if bin_attention is not None:
+                bin_attention[batch] = bins
+            if mark_attention is not None:
+                mark_attention[batch] = marks
         return AttentionMaps(bin_attention, mark_attention)
 
     def _after_fit(self, X, y_encoded):
+        if not (self.bin_attention or self.mark_attention):
+            self.attention_ = {}
+            return
         maps = self._attention_of_validated(X)
         self.attention_ = {
             label: AttentionMaps(
-                maps.bin_attention[y_encoded == index].mean(axis=0),
-                maps.mark_attention[y_encoded == index].mean(axis=0),
+                *(
+                    None if level is None else level[y_encoded == index].mean(axis=0)
+                    for level in maps
+                )
             )
             for index, label in enumerate(self.classes_)
         }
@@ -227,6 +290,19 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             Named tuple of ``bin_attention``, shape ``(n_genes, n_bins, n_marks)``,
             summing to one over bins for each gene and mark, and
             ``mark_attention``, shape ``(n_genes, n_marks)``, summing to one
-            over marks.
+            over marks. A level switched off by ``bin_attention=False`` or
+            ``mark_attention=False`` is None.
+
+        Raises
+        ------
+        ValueError
+            If the model has no attention at all.
         """
-        return self._attention_of_validated(self._validated(X))
+        X = self._validated(X)
+        if not (self.bin_attention or self.mark_attention):
+            raise ValueError(
+                "This model was fitted with bin_attention=False and "
+                "mark_attention=False: it has no attention to show. Use "
+                "skattchrome.interpret.saliency for an explanation."
+            )
+        return self._attention_of_validated(X)

@@ -80,7 +80,7 @@ def resolve_device(device):
     return str(torch_device)
 
 
-def _check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
+def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
     if value is None and allow_none:
         return
     valid_type = numbers.Integral if kind == "int" else numbers.Real
@@ -92,7 +92,58 @@ def _check_number(name, value, *, kind, low, allow_none=False, low_inclusive=Tru
         raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
 
-class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
+class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
+    """The input contract, labels and seeding shared by every classifier here.
+
+    ``X`` is 3-D ``(n_genes, n_bins, n_marks)`` or flat bin-major
+    ``(n_genes, n_bins * n_marks)`` (see ``_validation``); ``y`` holds any two
+    labels. Subclasses implement ``predict_proba`` and name in
+    ``_fitted_attribute`` the attribute that ``fit`` sets last.
+    """
+
+    _fitted_attribute = "classes_"
+
+    def _check_fit_input(self, X, y):
+        """Validate ``X`` and ``y`` in ``fit``: 3-D float32 ``X`` and 0/1 ``y``."""
+        X, y = check_chromatin_X(self, X, y, reset=True)
+        return X, check_binary_target(self, y)
+
+    def _validated(self, X):
+        """Check that the estimator is fitted and ``X`` fits its layout."""
+        check_is_fitted(self, self._fitted_attribute)
+        return check_chromatin_X(self, X, reset=False)
+
+    def _seeds(self, count):
+        """``count`` integer seeds drawn from ``random_state``."""
+        rng = check_random_state(self.random_state)
+        return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=count)]
+
+    def predict(self, X):
+        """Predicted class of each gene.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_genes,)
+            Labels taken from ``classes_``.
+        """
+        positive = self.predict_proba(X)[:, 1] > 0.5
+        return self.classes_[positive.astype(np.int64)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+
+class NeuralChromatinClassifier(ChromatinClassifierBase):
     """Shared machinery of the neural classifiers; subclasses build the module.
 
     A subclass implements ``_build_module()`` (it may read the fitted
@@ -100,6 +151,8 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
     ``(batch, n_bins, n_marks)`` to the logit of the positive class, alone or as
     the first element of a tuple.
     """
+
+    _fitted_attribute = "net_"
 
     def __init__(
         self,
@@ -135,14 +188,14 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
         """Return a freshly initialised network for the fitted layout."""
 
     def _check_params(self):
-        _check_number("max_epochs", self.max_epochs, kind="int", low=1)
-        _check_number("batch_size", self.batch_size, kind="int", low=1)
-        _check_number(
+        check_number("max_epochs", self.max_epochs, kind="int", low=1)
+        check_number("batch_size", self.batch_size, kind="int", low=1)
+        check_number(
             "inference_batch_size", self.inference_batch_size, kind="int", low=1
         )
-        _check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
-        _check_number("patience", self.patience, kind="int", low=1, allow_none=True)
-        _check_number(
+        check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
+        check_number("patience", self.patience, kind="int", low=1, allow_none=True)
+        check_number(
             "clip_grad_norm",
             self.clip_grad_norm,
             kind="real",
@@ -231,11 +284,9 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params()
-        X, y = check_chromatin_X(self, X, y, reset=True)
-        y_encoded = check_binary_target(self, y)
+        X, y_encoded = self._check_fit_input(X, y)
         device = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-        split_seed, torch_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        split_seed, torch_seed = self._seeds(2)
         X_train, y_train, X_valid, y_valid = self._split_validation(
             X, y_encoded, validation_data, split_seed
         )
@@ -244,7 +295,7 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
             list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
         )
         with torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(int(torch_seed))
+            torch.manual_seed(torch_seed)
             net = NeuralNet(
                 module=self._build_module(),
                 criterion=BinaryLogitLoss,
@@ -300,10 +351,6 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
                     outputs = (outputs,)
                 yield batch, [output.float().cpu().numpy() for output in outputs]
 
-    def _validated(self, X):
-        check_is_fitted(self, "net_")
-        return check_chromatin_X(self, X, reset=False)
-
     def decision_function(self, X):
         """Logit of the positive class, ``classes_[1]``.
 
@@ -340,27 +387,3 @@ class NeuralChromatinClassifier(ClassifierMixin, BaseEstimator):
         """
         positive = expit(self.decision_function(X))
         return np.column_stack([1.0 - positive, positive])
-
-    def predict(self, X):
-        """Predicted class of each gene.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_genes,)
-            Labels taken from ``classes_``.
-        """
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(np.int64)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.input_tags.three_d_array = True
-        tags.non_deterministic = False
-        return tags

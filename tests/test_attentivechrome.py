@@ -396,3 +396,72 @@ def test_too_few_genes_for_a_validation_split():
     with pytest.raises(ValueError, match="validation_fraction=None"):
         small_model().fit(X, np.array([0, 0, 0, 0, 1]))
     small_model(validation_fraction=None).fit(X, np.array([0, 0, 0, 0, 1]))
+
+
+@pytest.mark.parametrize(
+    ("bin_encoder", "bin_attention", "mark_attention"),
+    [
+        ("lstm", False, False),
+        ("lstm", True, False),
+        ("cnn", True, True),
+        ("cnn", False, True),
+    ],
+)
+def test_ablations_of_the_paper(data, bin_encoder, bin_attention, mark_attention):
+    X, y = data
+    model = small_model(
+        bin_encoder=bin_encoder,
+        bin_attention=bin_attention,
+        mark_attention=mark_attention,
+    ).fit(X, y)
+    assert model.predict_proba(X).shape == (len(X), 2)
+    module = model.net_.module_
+    assert (module.bin_attention is not None) == bin_attention
+    assert (module.mark_attention is not None) == mark_attention
+    if not (bin_attention or mark_attention):
+        assert model.attention_ == {}
+        with pytest.raises(ValueError, match="no attention"):
+            model.attention(X)
+        return
+    maps = model.attention(X[:4])
+    if bin_attention:
+        np.testing.assert_allclose(maps.bin_attention.sum(axis=1), 1.0, rtol=1e-5)
+        assert model.attention_[1].bin_attention.shape == (N_BINS, N_MARKS)
+    else:
+        assert maps.bin_attention is None and model.attention_[1].bin_attention is None
+    if mark_attention:
+        np.testing.assert_allclose(maps.mark_attention.sum(axis=1), 1.0, rtol=1e-5)
+    else:
+        assert maps.mark_attention is None
+
+
+def test_lstm_without_bin_attention_uses_final_states(seed):
+    model = AttentiveChromeClassifier(bin_attention=False, mark_attention=False)
+    model.n_marks_ = 2
+    module = model._build_module()
+    X = torch.rand(3, 6, 2)
+    with torch.no_grad():
+        logit, _, _ = module(X)
+        embeddings = []
+        for mark, encoder in enumerate(module.bin_encoders):
+            states, _ = encoder(X[:, :, mark : mark + 1])
+            hidden = encoder.hidden_size
+            forward_last = states[:, -1, :hidden]
+            backward_first = states[:, 0, hidden:]
+            embeddings.append(torch.cat([forward_last, backward_first], dim=-1))
+        expected = module.classifier(torch.cat(embeddings, dim=-1)).squeeze(-1)
+    torch.testing.assert_close(logit, expected)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"bin_encoder": "gru"}, "bin_encoder"),
+        ({"bin_attention": "yes"}, "bin_attention"),
+        ({"bin_hidden_size": 0}, "bin_hidden_size"),
+    ],
+)
+def test_bad_architecture_parameters(data, params, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        small_model(**params).fit(X, y)

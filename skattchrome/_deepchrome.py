@@ -1,0 +1,174 @@
+"""DeepChromeClassifier: the DeepChrome CNN baseline as an estimator."""
+
+import numbers
+
+from ._base import NeuralChromatinClassifier, check_number
+from ._modules import DeepChromeModule
+
+
+class DeepChromeClassifier(NeuralChromatinClassifier):
+    """DeepChrome: a convolutional network on binned histone-mark signal.
+
+    The baseline that AttentiveChrome is compared with: a convolution over bins
+    with the marks as channels (50 filters, 10 bins wide), ReLU, max pooling
+    over 5 positions, dropout 0.5, and dense layers of 625 and 125 units to the
+    logit of high expression. It trains like :class:`AttentiveChromeClassifier`
+    (Adam on binary cross-entropy through skorch, the epoch of best validation
+    ROC AUC kept) and takes the same input.
+
+    Parameters
+    ----------
+    n_marks : int, default=None
+        Number of histone marks in a flat ``X`` of shape
+        ``(n_genes, n_bins * n_marks)``. Not needed for 3-D ``X`` or for a
+        DataFrame whose columns are named ``"<mark>_<bin>"``.
+    n_filters : int, default=50
+        Number of convolution filters.
+    kernel_size : int, default=10
+        Width of the filters, in bins; clipped to the number of bins.
+    pool_size : int, default=5
+        Width of the max pooling; clipped to the convolution's output length.
+    hidden_sizes : tuple of int, default=(625, 125)
+        Sizes of the hidden dense layers.
+    dropout : float, default=0.5
+        Dropout probability after pooling.
+    max_epochs : int, default=30
+        Maximum number of passes over the training genes.
+    batch_size : int, default=64
+        Genes per training batch.
+    lr : float, default=1e-3
+        Learning rate of Adam.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        Learning-rate schedule over ``max_epochs``.
+    patience : int or None, default=5
+        Stop when the validation AUC has not improved for this many epochs;
+        None trains all ``max_epochs``.
+    clip_grad_norm : float or None, default=1.0
+        Maximum norm of the gradient; None disables clipping.
+    validation_fraction : float or None, default=0.1
+        Fraction of the genes held out (stratified, seeded) to pick the best
+        epoch when ``fit`` gets no ``validation_data``; None trains on all.
+    inference_batch_size : int, default=512
+        Genes per batch when predicting.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the initial weights, dropout and the
+        shuffling, without touching the caller's global torch random state.
+    verbose : int, default=0
+        1 prints a line per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class.
+    n_features_in_ : int
+        Number of flat features, ``n_bins_ * n_marks_``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a DataFrame ``X``; only defined for such input.
+    n_bins_ : int
+        Number of bins per gene.
+    n_marks_ : int
+        Number of histone marks.
+    mark_names_ : ndarray of shape (n_marks_,)
+        Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the
+        :class:`DeepChromeModule`.
+    history_ : skorch.history.History
+        Per epoch: ``train_loss``, ``valid_loss`` and ``valid_auc``.
+    best_epoch_ : int
+        The (1-based) epoch whose weights were kept.
+    best_valid_auc_ : float or None
+        Validation ROC AUC of that epoch; None without validation genes.
+    n_epochs_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    AttentiveChromeClassifier : The attention model it is compared with.
+    ChromeForestClassifier : The classical baseline.
+
+    References
+    ----------
+    .. [1] R. Singh, J. Lanchantin, G. Robins, Y. Qi. "DeepChrome: deep-learning
+       for predicting gene expression from histone modifications".
+       Bioinformatics 32(17), i639-i648 (2016).
+
+    Examples
+    --------
+    >>> from skattchrome import DeepChromeClassifier
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> X, y = make_chromatin_data(n_genes=200, random_state=0)
+    >>> model = DeepChromeClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> model.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    def __init__(
+        self,
+        *,
+        n_marks=None,
+        n_filters=50,
+        kernel_size=10,
+        pool_size=5,
+        hidden_sizes=(625, 125),
+        dropout=0.5,
+        max_epochs=30,
+        batch_size=64,
+        lr=1e-3,
+        lr_schedule="cosine",
+        patience=5,
+        clip_grad_norm=1.0,
+        validation_fraction=0.1,
+        inference_batch_size=512,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_marks=n_marks,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            lr_schedule=lr_schedule,
+            patience=patience,
+            clip_grad_norm=clip_grad_norm,
+            validation_fraction=validation_fraction,
+            inference_batch_size=inference_batch_size,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.n_filters = n_filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.hidden_sizes = hidden_sizes
+        self.dropout = dropout
+
+    def _check_params(self):
+        super()._check_params()
+        for name in ("n_filters", "kernel_size", "pool_size"):
+            check_number(name, getattr(self, name), kind="int", low=1)
+        if not all(
+            isinstance(size, numbers.Integral) and size >= 1
+            for size in self.hidden_sizes
+        ):
+            raise ValueError(
+                "hidden_sizes must be a sequence of positive integers; got "
+                f"{self.hidden_sizes!r}."
+            )
+        if not isinstance(self.dropout, numbers.Real) or not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
+
+    def _build_module(self):
+        return DeepChromeModule(
+            n_bins=self.n_bins_,
+            n_marks=self.n_marks_,
+            n_filters=self.n_filters,
+            kernel_size=self.kernel_size,
+            pool_size=self.pool_size,
+            hidden_sizes=tuple(self.hidden_sizes),
+            dropout=self.dropout,
+        )

@@ -1,0 +1,180 @@
+"""ChromeForestClassifier: a random forest on the binned signal."""
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+
+from ._base import ChromatinClassifierBase, check_number
+
+BIN_AGGREGATIONS = ("sum", "mean", "max")
+
+
+class ChromeForestClassifier(ChromatinClassifierBase):
+    """A random forest on histone-mark bins, the classical baseline of DeepChrome.
+
+    By default every bin of every mark is one feature (the flat bins). With
+    ``bin_aggregation``, each mark's bins are first summarised per window: the
+    ``n_windows`` consecutive windows of each mark become one feature each.
+    The forest itself is scikit-learn's
+    :class:`~sklearn.ensemble.RandomForestClassifier`; the estimator adds the
+    input contract of the package (3-D or flat ``X``, any two labels), so it
+    takes the same pipeline step as the neural models.
+
+    Parameters
+    ----------
+    n_marks : int, default=None
+        Number of histone marks in a flat ``X``; not needed for 3-D ``X`` or a
+        DataFrame with ``"<mark>_<bin>"`` columns.
+    bin_aggregation : {None, "sum", "mean", "max"}, default=None
+        None uses the flat bins; otherwise the statistic of each window of bins.
+    n_windows : int, default=1
+        Number of equal windows per mark when aggregating (at most the number
+        of bins); 1 summarises each mark over the whole region.
+    n_estimators : int, default=500
+        Number of trees.
+    max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
+        Features considered at each split.
+    min_samples_leaf : int or float, default=1
+        Minimum number of genes in a leaf.
+    class_weight : {"balanced", "balanced_subsample"}, dict or None, default=None
+        Weights of the classes.
+    n_jobs : int, default=None
+        Trees built in parallel (joblib semantics).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the forest.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels.
+    n_features_in_ : int
+        Number of flat input features, ``n_bins_ * n_marks_``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a DataFrame ``X``; only defined for such input.
+    n_bins_ : int
+        Number of bins per gene.
+    n_marks_ : int
+        Number of histone marks.
+    mark_names_ : ndarray of shape (n_marks_,)
+        Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
+    forest_ : RandomForestClassifier
+        The fitted forest.
+    feature_importances_ : ndarray of shape (n_bins_, n_marks_) or \
+            (n_windows, n_marks_)
+        Impurity-based importances of the flat bins, or of the windows.
+
+    See Also
+    --------
+    DeepChromeClassifier : The convolutional baseline.
+    AttentiveChromeClassifier : The attention model.
+
+    Examples
+    --------
+    >>> from skattchrome import ChromeForestClassifier
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> X, y = make_chromatin_data(n_genes=200, random_state=0)
+    >>> forest = ChromeForestClassifier(n_estimators=50, random_state=0).fit(X, y)
+    >>> forest.feature_importances_.shape
+    (100, 5)
+    >>> summary = ChromeForestClassifier(
+    ...     bin_aggregation="sum", n_windows=4, n_estimators=50, random_state=0
+    ... ).fit(X, y)
+    >>> summary.feature_importances_.shape
+    (4, 5)
+    """
+
+    _fitted_attribute = "forest_"
+
+    def __init__(
+        self,
+        *,
+        n_marks=None,
+        bin_aggregation=None,
+        n_windows=1,
+        n_estimators=500,
+        max_features="sqrt",
+        min_samples_leaf=1,
+        class_weight=None,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.n_marks = n_marks
+        self.bin_aggregation = bin_aggregation
+        self.n_windows = n_windows
+        self.n_estimators = n_estimators
+        self.max_features = max_features
+        self.min_samples_leaf = min_samples_leaf
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _features(self, X):
+        """Flat bins, or the statistic of each window of each mark."""
+        if self.bin_aggregation is None:
+            return X.reshape(len(X), -1)
+        windows = np.array_split(np.arange(X.shape[1]), self.n_windows)
+        statistic = getattr(np, self.bin_aggregation)
+        return np.stack(
+            [statistic(X[:, window], axis=1) for window in windows], axis=1
+        ).reshape(len(X), -1)
+
+    def fit(self, X, y):
+        """Fit the forest.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal; flat input in bin-major order.
+        y : array-like of shape (n_genes,)
+            Labels; any two distinct values.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if self.bin_aggregation not in (None, *BIN_AGGREGATIONS):
+            raise ValueError(
+                f"bin_aggregation must be None or one of {BIN_AGGREGATIONS}; got "
+                f"{self.bin_aggregation!r}."
+            )
+        check_number("n_windows", self.n_windows, kind="int", low=1)
+        X, y_encoded = self._check_fit_input(X, y)
+        if self.bin_aggregation is not None and self.n_windows > self.n_bins_:
+            raise ValueError(
+                f"n_windows={self.n_windows} is more than the {self.n_bins_} bins "
+                "per gene."
+            )
+        features = self._features(X)
+        forest = RandomForestClassifier(
+            n_estimators=self.n_estimators,
+            max_features=self.max_features,
+            min_samples_leaf=self.min_samples_leaf,
+            class_weight=self.class_weight,
+            n_jobs=self.n_jobs,
+            random_state=self._seeds(1)[0],
+        )
+        forest.fit(features, y_encoded.astype(np.int64))
+        n_rows = self.n_bins_ if self.bin_aggregation is None else self.n_windows
+        self.feature_importances_ = forest.feature_importances_.reshape(
+            n_rows, self.n_marks_
+        )
+        self.forest_ = forest
+        return self
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_genes, 2)
+            Columns in the order of ``classes_``.
+        """
+        features = self._features(self._validated(X))
+        return self.forest_.predict_proba(features)
