@@ -1,0 +1,253 @@
+"""Compare models the way the paper does: cross-validated AUC and paired wins."""
+
+import re
+from itertools import permutations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import wilcoxon
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
+
+from .._attentivechrome import AttentiveChromeClassifier
+from .._deepchrome import DeepChromeClassifier
+from .._forest import ChromeForestClassifier
+
+_SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
+
+
+def paper_models(*, random_state=None, **neural_params):
+    """The models of the paper's comparison, ready to fit.
+
+    AttentiveChrome (LSTM-alpha,beta), its ablations LSTM, LSTM-alpha and
+    CNN-alpha,beta, the DeepChrome CNN, and the random forest on flat bins.
+
+    Parameters
+    ----------
+    random_state : int or None, default=None
+        Seed given to every model.
+    **neural_params : dict
+        Training settings given to the neural models (for example
+        ``max_epochs``, ``device`` or ``n_marks``); ``n_marks`` also goes to
+        the forest.
+
+    Returns
+    -------
+    models : dict of {str: estimator}
+        Unfitted estimators keyed by the paper's names.
+
+    Examples
+    --------
+    >>> from skattchrome.model_selection import paper_models
+    >>> list(paper_models(max_epochs=5))
+    ['AttentiveChrome', 'LSTM', 'LSTM-alpha', 'CNN-alpha,beta', 'DeepChrome', \
+'RandomForest']
+    """
+    neural = {"random_state": random_state, **neural_params}
+    forest_params = {"random_state": random_state}
+    if "n_marks" in neural_params:
+        forest_params["n_marks"] = neural_params["n_marks"]
+    return {
+        "AttentiveChrome": AttentiveChromeClassifier(**neural),
+        "LSTM": AttentiveChromeClassifier(
+            bin_attention=False, mark_attention=False, **neural
+        ),
+        "LSTM-alpha": AttentiveChromeClassifier(mark_attention=False, **neural),
+        "CNN-alpha,beta": AttentiveChromeClassifier(bin_encoder="cnn", **neural),
+        "DeepChrome": DeepChromeClassifier(**neural),
+        "RandomForest": ChromeForestClassifier(**forest_params),
+    }
+
+
+def _changed_params(estimator):
+    """The parameters of ``estimator`` that differ from its class defaults."""
+    defaults = type(estimator)().get_params(deep=False)
+    return {
+        name: value
+        for name, value in estimator.get_params(deep=False).items()
+        if repr(value) != repr(defaults.get(name))
+    }
+
+
+def compare_models(
+    X, y, *, estimators=None, cv=5, scoring="roc_auc", n_jobs=None, random_state=None
+):
+    """Cross-validate several models on the same folds and tabulate their scores.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_genes, n_bins, n_marks) or \
+            (n_genes, n_bins * n_marks)
+        Binned signal, as the estimators take it.
+    y : array-like of shape (n_genes,)
+        Labels; any two distinct values.
+    estimators : dict of {str: estimator}, default=None
+        Models to compare; None compares :func:`paper_models`.
+    cv : int or cross-validation splitter, default=5
+        An int gives stratified folds, shuffled with ``random_state``.
+    scoring : str or callable, default="roc_auc"
+        Score of each fold, as in :func:`~sklearn.model_selection.cross_validate`.
+    n_jobs : int, default=None
+        Folds fitted in parallel; each worker gets its share of the cores.
+    random_state : int or None, default=None
+        Seed of the folds and of the default models.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        One row per model: ``model``, ``estimator`` (class name), ``params``
+        (the settings that differ from the defaults), ``mean_score``,
+        ``std_score``, ``min_score``, ``max_score``, ``mean_fit_time`` and
+        ``split<i>_score`` for each fold, sorted by ``mean_score``.
+
+    See Also
+    --------
+    paired_comparison : Per pair of models, differences and wins over folds.
+
+    Examples
+    --------
+    >>> from skattchrome import ChromeForestClassifier
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> from skattchrome.model_selection import compare_models
+    >>> X, y = make_chromatin_data(n_genes=120, n_bins=10, random_state=0)
+    >>> results = compare_models(
+    ...     X,
+    ...     y,
+    ...     estimators={
+    ...         "flat bins": ChromeForestClassifier(n_estimators=20),
+    ...         "mark sums": ChromeForestClassifier(
+    ...             bin_aggregation="sum", n_estimators=20
+    ...         ),
+    ...     },
+    ...     cv=3,
+    ...     random_state=0,
+    ... )
+    >>> results[["model", "mean_score"]].shape
+    (2, 2)
+    """
+    if estimators is None:
+        estimators = paper_models(random_state=random_state)
+    if not isinstance(estimators, dict) or not estimators:
+        raise ValueError(
+            "estimators must be a non-empty dict of {name: estimator}; got "
+            f"{type(estimators).__name__}."
+        )
+    if isinstance(cv, int):
+        cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    cv = check_cv(cv, y, classifier=True)
+    rows = []
+    for name, estimator in estimators.items():
+        scores = cross_validate(
+            clone(estimator), X, y, cv=cv, scoring=scoring, n_jobs=n_jobs
+        )
+        test_scores = scores["test_score"]
+        row = {
+            "model": name,
+            "estimator": type(estimator).__name__,
+            "params": _changed_params(estimator),
+            "mean_score": test_scores.mean(),
+            "std_score": test_scores.std(),
+            "min_score": test_scores.min(),
+            "max_score": test_scores.max(),
+            "mean_fit_time": scores["fit_time"].mean(),
+        }
+        row.update(
+            {f"split{index}_score": score for index, score in enumerate(test_scores)}
+        )
+        rows.append(row)
+    results = pd.DataFrame(rows)
+    return results.sort_values("mean_score", ascending=False, ignore_index=True)
+
+
+def _long_scores(results, model, unit, score):
+    split_columns = [
+        column for column in results.columns if _SPLIT_COLUMN.match(str(column))
+    ]
+    if split_columns:
+        long = results.melt(
+            id_vars=[model], value_vars=split_columns, var_name=unit, value_name=score
+        )
+        long[unit] = long[unit].str.extract(_SPLIT_COLUMN, expand=False).astype(int)
+        return long[[model, unit, score]]
+    missing = [column for column in (model, unit, score) if column not in results]
+    if missing:
+        raise ValueError(
+            f"results has no column {missing}: pass the output of compare_models, "
+            f"or a long table with columns {model!r}, {unit!r} and {score!r}."
+        )
+    return results[[model, unit, score]]
+
+
+def paired_comparison(
+    results, *, baseline=None, model="model", unit="fold", score="score"
+):
+    """Pairwise differences of models over the same folds or cell types.
+
+    For each ordered pair of models, the mean difference of their scores over
+    the units (folds, or cell types as in the paper) that both were scored on,
+    and how many times the first beats the second, loses or ties; with a
+    two-sided Wilcoxon signed-rank p-value.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Either the output of :func:`compare_models` (its ``split<i>_score``
+        columns are the units), or a long table with one row per model and
+        unit, such as per-cell results of a study.
+    baseline : str, default=None
+        Compare every model against this one only (the paper counts the cell
+        types where a model beats DeepChrome); None compares every pair.
+    model, unit, score : str, default="model", "fold", "score"
+        Column names of a long table.
+
+    Returns
+    -------
+    comparison : pandas.DataFrame
+        Columns ``model``, ``other``, ``mean_difference`` (model minus other),
+        ``wins``, ``losses``, ``ties``, ``n_units`` and ``p_value``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skattchrome.model_selection import paired_comparison
+    >>> per_cell = pd.DataFrame({
+    ...     "model": ["AttentiveChrome"] * 3 + ["DeepChrome"] * 3,
+    ...     "cell": ["E003", "E004", "E005"] * 2,
+    ...     "test_auc": [0.81, 0.84, 0.79, 0.80, 0.83, 0.80],
+    ... })
+    >>> table = paired_comparison(
+    ...     per_cell, baseline="DeepChrome", unit="cell", score="test_auc"
+    ... )
+    >>> table[["model", "other", "wins", "losses"]]
+                 model       other  wins  losses
+    0  AttentiveChrome  DeepChrome     2       1
+    """
+    long = _long_scores(results, model, unit, score)
+    table = long.pivot_table(index=unit, columns=model, values=score, aggfunc="mean")
+    models = list(table.columns)
+    if baseline is not None and baseline not in models:
+        raise ValueError(f"baseline {baseline!r} is not among the models {models}.")
+    pairs = (
+        [(name, baseline) for name in models if name != baseline]
+        if baseline is not None
+        else list(permutations(models, 2))
+    )
+    rows = []
+    for first, second in pairs:
+        both = table[[first, second]].dropna()
+        difference = (both[first] - both[second]).to_numpy()
+        nonzero = difference[difference != 0]
+        p_value = wilcoxon(nonzero).pvalue if len(nonzero) >= 2 else np.nan
+        rows.append(
+            {
+                "model": first,
+                "other": second,
+                "mean_difference": difference.mean() if len(difference) else np.nan,
+                "wins": int((difference > 0).sum()),
+                "losses": int((difference < 0).sum()),
+                "ties": int((difference == 0).sum()),
+                "n_units": len(difference),
+                "p_value": p_value,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,190 @@
+"""Comparing models: one GridSearchCV over every estimator, compare_models, pairs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from skattchrome import (
+    AttentiveChromeClassifier,
+    ChromeForestClassifier,
+    DeepChromeClassifier,
+)
+from skattchrome.datasets import load_remc, make_chromatin_data
+from skattchrome.model_selection import compare_models, paired_comparison, paper_models
+
+FAST = dict(max_epochs=3, batch_size=32, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_chromatin_data(n_genes=300, n_bins=20, random_state=0)
+
+
+def test_one_grid_search_swaps_the_model_step(data):
+    X, y = data
+    flat = X.reshape(len(X), -1)
+    pipeline = Pipeline(
+        [
+            ("log", FunctionTransformer(np.log1p)),
+            ("model", AttentiveChromeClassifier(n_marks=5, **FAST)),
+        ]
+    )
+    grid = [
+        {
+            "model": [AttentiveChromeClassifier(n_marks=5, random_state=0, **FAST)],
+            "model__bin_attention": [True, False],
+        },
+        {
+            "model": [DeepChromeClassifier(n_marks=5, random_state=0, **FAST)],
+            "model__n_filters": [20],
+        },
+        {
+            "model": [ChromeForestClassifier(n_marks=5, random_state=0)],
+            "model__n_estimators": [50, 100],
+        },
+    ]
+    search = GridSearchCV(pipeline, grid, scoring="roc_auc", cv=2, n_jobs=2)
+    search.fit(flat, y)
+    results = pd.DataFrame(search.cv_results_)
+    assert len(results) == 5
+    model_names = results["param_model"].map(lambda model: type(model).__name__)
+    assert set(model_names) == {
+        "AttentiveChromeClassifier",
+        "DeepChromeClassifier",
+        "ChromeForestClassifier",
+    }
+    assert results["mean_test_score"].between(0, 1).all()
+    assert results["mean_test_score"].max() > 0.7
+    assert search.predict_proba(flat).shape == (len(y), 2)
+
+
+def test_compare_models_default_set(data):
+    X, y = data
+    results = compare_models(
+        X[:120],
+        y[:120],
+        estimators=paper_models(random_state=0, max_epochs=1, device="cpu"),
+        cv=2,
+        random_state=0,
+    )
+    assert list(results["model"]).count("AttentiveChrome") == 1
+    assert set(results["model"]) == {
+        "AttentiveChrome",
+        "LSTM",
+        "LSTM-alpha",
+        "CNN-alpha,beta",
+        "DeepChrome",
+        "RandomForest",
+    }
+    for column in ("params", "mean_score", "std_score", "split0_score", "split1_score"):
+        assert column in results
+    lstm = results.set_index("model").loc["LSTM", "params"]
+    assert lstm["bin_attention"] is False and lstm["mark_attention"] is False
+    assert results["mean_score"].is_monotonic_decreasing
+    np.testing.assert_allclose(
+        results["mean_score"], results[["split0_score", "split1_score"]].mean(axis=1)
+    )
+
+
+def test_neural_models_beat_chance(data):
+    X, y = data
+    results = compare_models(
+        X,
+        y,
+        estimators={
+            "AttentiveChrome": AttentiveChromeClassifier(random_state=0, **FAST),
+            "DeepChrome": DeepChromeClassifier(random_state=0, **FAST),
+        },
+        cv=3,
+        n_jobs=2,
+        random_state=0,
+    )
+    assert (results["mean_score"] > 0.7).all()
+
+
+def test_same_folds_for_every_model(data):
+    X, y = data
+    cv = StratifiedKFold(3, shuffle=True, random_state=1)
+    forest = ChromeForestClassifier(n_estimators=20, random_state=0)
+    twice = compare_models(
+        X, y, estimators={"a": forest, "b": forest}, cv=cv, random_state=0
+    )
+    first, second = twice.iloc[0], twice.iloc[1]
+    for index in range(3):
+        assert first[f"split{index}_score"] == second[f"split{index}_score"]
+
+
+def test_compare_models_checks_its_estimators(data):
+    X, y = data
+    with pytest.raises(ValueError, match="non-empty dict"):
+        compare_models(X, y, estimators=[ChromeForestClassifier()])
+
+
+def test_paired_comparison_counts_wins():
+    results = pd.DataFrame(
+        {
+            "model": ["A", "B", "C"],
+            "split0_score": [0.8, 0.7, 0.8],
+            "split1_score": [0.9, 0.6, 0.7],
+            "split2_score": [0.7, 0.7, 0.6],
+        }
+    )
+    table = paired_comparison(results, baseline="B").set_index("model")
+    assert table.loc["A", "wins"] == 2 and table.loc["A", "ties"] == 1
+    assert table.loc["A", "mean_difference"] == pytest.approx(0.4 / 3)
+    assert table.loc["C", "wins"] == 2 and table.loc["C", "losses"] == 1
+    assert (table["n_units"] == 3).all()
+    every_pair = paired_comparison(results)
+    assert len(every_pair) == 6
+    mirrored = every_pair.set_index(["model", "other"])
+    assert mirrored.loc[("A", "C"), "mean_difference"] == pytest.approx(
+        -mirrored.loc[("C", "A"), "mean_difference"]
+    )
+
+
+def test_paired_comparison_over_cell_types():
+    rng = np.random.default_rng(0)
+    cells = [f"E{index:03d}" for index in range(20)]
+    per_cell = pd.DataFrame(
+        {
+            "cell": cells * 2,
+            "model": ["AttentiveChrome"] * 20 + ["DeepChrome"] * 20,
+            "test_auc": np.r_[0.82 + rng.normal(0, 0.005, 20), np.full(20, 0.80)],
+        }
+    )
+    table = paired_comparison(
+        per_cell, baseline="DeepChrome", unit="cell", score="test_auc"
+    )
+    row = table.iloc[0]
+    assert row["wins"] == 20 and row["p_value"] < 0.001
+
+
+def test_paired_comparison_errors():
+    with pytest.raises(ValueError, match="baseline 'Z'"):
+        paired_comparison(
+            pd.DataFrame({"model": ["A"], "split0_score": [0.5]}), baseline="Z"
+        )
+    with pytest.raises(ValueError, match="no column"):
+        paired_comparison(pd.DataFrame({"model": ["A"], "auc": [0.5]}))
+
+
+def test_compare_models_on_real_genes(test_data):
+    bunch = load_remc(test_data / "chromoformer_e003" / "remc_format.csv")
+    results = compare_models(
+        np.log1p(bunch.data),
+        bunch.target,
+        estimators={
+            "AttentiveChrome": AttentiveChromeClassifier(
+                random_state=0, max_epochs=3, device="cpu"
+            ),
+            "RandomForest": ChromeForestClassifier(n_estimators=100, random_state=0),
+        },
+        cv=3,
+        random_state=0,
+    )
+    assert set(results["model"]) == {"AttentiveChrome", "RandomForest"}
+    assert results["mean_score"].between(0, 1).all()
+    assert results.set_index("model").loc["RandomForest", "mean_score"] > 0.7
