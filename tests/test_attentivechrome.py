@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
 from skattchrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
-from skattchrome.datasets import REFERENCE_MARKS, make_chromatin_data
+from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 
 N_BINS = 10
 N_MARKS = 5
@@ -465,3 +465,21 @@ def test_bad_architecture_parameters(data, params, message):
     X, y = data
     with pytest.raises(ValueError, match=message):
         small_model(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("cell_type", ["E003", "E123"])
+def test_published_protocol_on_reference_csvs(test_data, cell_type):
+    folder = test_data / "remc" / cell_type
+    train, valid, test = (
+        load_remc(folder, subset) for subset in ("train", "valid", "test")
+    )
+    assert train.data.shape == (10, 100, 5)
+    model = AttentiveChromeClassifier(max_epochs=3, device="cpu", random_state=0)
+    model.fit(train.data, train.target, validation_data=(valid.data, valid.target))
+    assert len(model.history_) == 3
+    assert model.best_valid_auc_ == max(model.history_[:, "valid_auc"])
+    proba = model.predict_proba(test.data)[:, 1]
+    assert proba.shape == (10,) and np.isfinite(proba).all()
+    assert 0.0 <= roc_auc_score(test.target, proba) <= 1.0
+    maps = model.attention(test.data)
+    np.testing.assert_allclose(maps.bin_attention.sum(axis=1), 1.0, rtol=1e-5)
