@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from ._saliency import SALIENCY_METHODS, saliency
 from ._scoring import correlate_with_reference, score_maps
@@ -17,6 +18,9 @@ def _bin_map(estimator, X, method, n_steps):
     """The bin-level map of ``method``, or None where the estimator has none."""
     if method == "attention":
         if not callable(getattr(estimator, "attention", None)):
+            return None
+        check_is_fitted(estimator)
+        if getattr(estimator, "attention_", None) == {}:
             return None
         return estimator.attention(X).bin_attention
     return np.abs(saliency(estimator, X, method=method, n_steps=n_steps))
@@ -60,7 +64,8 @@ def compare_interpretations(
     methods : sequence of str, default=("attention", "gradient", \
             "gradient_x_input", "integrated_gradients")
         Methods to compare. ``"attention"`` is skipped for estimators without
-        an ``attention`` method or without bin attention.
+        an ``attention`` method, or fitted without bin attention (an empty
+        ``attention_`` or a ``bin_attention`` of None).
     mark : str or int, default="H3K4me3"
         The mark correlated with ``reference``.
     mark_names : sequence of str, default=None

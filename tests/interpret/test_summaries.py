@@ -1,0 +1,151 @@
+"""class_average, top_bins, top_marks: the attention maps summarised."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skattchrome import AttentionMaps
+from skattchrome.datasets import REFERENCE_MARKS, bin_offsets
+from skattchrome.interpret import class_average, top_bins, top_marks
+
+
+def test_attention_maps_are_normalised(fitted_model, simulated):
+    X = simulated[0]
+    bin_attention, mark_attention = fitted_model.attention(X)
+    assert bin_attention.shape == X.shape
+    assert mark_attention.shape == (len(X), X.shape[2])
+    np.testing.assert_allclose(bin_attention.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(mark_attention.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_class_average_of_attention_is_the_fitted_average(fitted_model, simulated):
+    X, y, _ = simulated
+    averages = class_average(fitted_model.attention(X), y)
+    assert list(averages) == [0, 1]
+    for label, maps in averages.items():
+        assert isinstance(maps, AttentionMaps)
+        assert maps.bin_attention.shape == X.shape[1:]
+        assert maps.mark_attention.shape == X.shape[2:]
+        np.testing.assert_allclose(maps.bin_attention.sum(axis=0), 1, rtol=1e-5)
+        np.testing.assert_allclose(maps.mark_attention.sum(), 1, rtol=1e-5)
+        for mine, fitted in zip(maps, fitted_model.attention_[label], strict=True):
+            np.testing.assert_allclose(mine, fitted, rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(12, 4, 3), (12, 3)])
+def test_class_average_of_arrays(seed, shape):
+    rng = np.random.default_rng(seed)
+    maps = rng.random(shape)
+    y = np.array(["high", "low", "low"] * 4)
+    averages = class_average(maps, y)
+    assert list(averages) == ["high", "low"]
+    np.testing.assert_allclose(averages["high"], maps[y == "high"].mean(axis=0))
+    np.testing.assert_allclose(averages["low"], maps[y == "low"].mean(axis=0))
+    assert averages["low"].shape == shape[1:]
+
+
+def test_class_average_keeps_a_missing_level(seed):
+    rng = np.random.default_rng(seed)
+    maps = AttentionMaps(rng.random((4, 3, 2)), None)
+    averages = class_average(maps, [0, 1, 0, 1])
+    assert averages[1].mark_attention is None
+    np.testing.assert_allclose(
+        averages[1].bin_attention, maps.bin_attention[[1, 3]].mean(axis=0)
+    )
+
+
+def test_class_average_needs_one_label_per_gene():
+    with pytest.raises(ValueError, match="one label per gene"):
+        class_average(np.zeros((4, 3)), [0, 1])
+
+
+def test_top_bins_over_all_marks(seed):
+    rng = np.random.default_rng(seed)
+    maps = rng.random((3, 6, 5))
+    table = top_bins(maps, gene_ids=["a", "b", "c"], n_top=4)
+    assert list(table.columns) == [
+        "gene_id",
+        "rank",
+        "mark",
+        "bin",
+        "bin_offset",
+        "score",
+    ]
+    assert len(table) == 12
+    for gene_index, (gene_id, rows) in enumerate(table.groupby("gene_id", sort=False)):
+        assert gene_id == "abc"[gene_index]
+        expected = np.sort(maps[gene_index].ravel())[::-1][:4]
+        np.testing.assert_array_equal(rows["score"], expected)
+        assert rows["rank"].tolist() == [1, 2, 3, 4]
+        marks = [REFERENCE_MARKS.index(mark) for mark in rows["mark"]]
+        np.testing.assert_array_equal(maps[gene_index, rows["bin"], marks], expected)
+    np.testing.assert_array_equal(table["bin_offset"], bin_offsets(6)[table["bin"]])
+
+
+def test_top_bins_by_mark(seed):
+    rng = np.random.default_rng(seed)
+    maps = rng.random((2, 6, 3))
+    table = top_bins(
+        AttentionMaps(maps, None),
+        mark_names=["x", "y", "z"],
+        bin_offsets=np.arange(6) * 200,
+        n_top=2,
+        by_mark=True,
+    )
+    assert len(table) == 2 * 3 * 2
+    for (gene, mark), rows in table.groupby(["gene_id", "mark"]):
+        column = maps[gene, :, "xyz".index(mark)]
+        np.testing.assert_array_equal(rows["score"], np.sort(column)[::-1][:2])
+        np.testing.assert_array_equal(rows["bin"], np.argsort(-column)[:2])
+    np.testing.assert_array_equal(table["bin_offset"], table["bin"] * 200)
+
+
+def test_top_bins_keeps_at_most_all_bins():
+    assert len(top_bins(np.zeros((2, 3, 1)), n_top=10)) == 6
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"n_top": 0}, "n_top"),
+        ({"mark_names": ["only one"]}, "mark_names"),
+        ({"gene_ids": [1]}, "gene_ids"),
+        ({"bin_offsets": [0, 100]}, "bin_offsets"),
+    ],
+)
+def test_top_bins_invalid_parameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        top_bins(np.zeros((2, 3, 2)), **params)
+
+
+def test_top_bins_needs_bin_maps():
+    with pytest.raises(ValueError, match="3-D"):
+        top_bins(np.zeros((2, 3)))
+
+
+def test_top_marks(fitted_model, simulated):
+    mark_attention = fitted_model.attention(simulated[0][:4]).mark_attention
+    table = top_marks(mark_attention, gene_ids=list("abcd"), n_top=3)
+    assert list(table.columns) == ["gene_id", "rank", "mark", "score"]
+    assert table["gene_id"].tolist() == [gene for gene in "abcd" for _ in range(3)]
+    for gene_index, gene_id in enumerate("abcd"):
+        rows = table[table["gene_id"] == gene_id]
+        order = np.argsort(-mark_attention[gene_index], kind="stable")[:3]
+        assert rows["mark"].tolist() == [REFERENCE_MARKS[mark] for mark in order]
+        np.testing.assert_array_equal(rows["score"], mark_attention[gene_index, order])
+
+
+def test_top_marks_keeps_every_mark_by_default():
+    table = top_marks(AttentionMaps(None, np.array([[0.2, 0.8]])))
+    pd.testing.assert_frame_equal(
+        table,
+        pd.DataFrame(
+            {"gene_id": [0, 0], "rank": [1, 2], "mark": ["mark1", "mark0"]}
+        ).assign(score=[0.8, 0.2]),
+        check_dtype=False,
+    )
+
+
+def test_top_marks_without_mark_attention():
+    with pytest.raises(ValueError, match="no mark-level map"):
+        top_marks(AttentionMaps(np.zeros((1, 2, 2)), None))
