@@ -5,7 +5,7 @@ bins around its transcription start site, and see which bins and which marks
 drove the prediction.
 """
 
-from . import datasets
+from . import datasets, interpret
 from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
 from ._deepchrome import DeepChromeClassifier
 from ._forest import ChromeForestClassifier
@@ -23,4 +23,5 @@ __all__ = [
     "DeepChromeModule",
     "__version__",
     "datasets",
+    "interpret",
 ]
