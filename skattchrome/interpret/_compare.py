@@ -1,5 +1,7 @@
 """Side-by-side scores of the explanations of several estimators."""
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
@@ -133,7 +135,7 @@ def compare_interpretations(
         raise ValueError(
             f"Unknown method(s) {unknown}; choose from {INTERPRETATION_METHODS}."
         )
-    if not isinstance(estimators, dict):
+    if not isinstance(estimators, Mapping):
         estimators = {type(estimators).__name__: estimators}
     tables = []
     for name, estimator in estimators.items():

@@ -10,6 +10,9 @@ _TICK_STEPS_BP = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 5000
 _MAX_TICK_INTERVALS = 10
 """Most intervals between ticks along the window."""
 
+_WINDOW_LABEL = "Distance from TSS (kb)"
+"""Label of the x axis along the window."""
+
 PLOT_KINDS = ("box", "violin")
 """The kinds of :func:`plot_mark_importance`."""
 
@@ -42,10 +45,10 @@ def _bin_geometry(n_bins, bin_offsets):
 
 
 def _kb_label(position):
-    return "TSS" if position == 0 else f"{position / 1000:+g} kb"
+    return "TSS" if position == 0 else f"{position / 1000:+g}"
 
 
-def _draw_window(ax, offsets, bin_size):
+def _draw_window(ax, offsets, bin_size, *, tss_color="black"):
     """Put the x axis in kb from the TSS over the window and mark the TSS."""
     left, right = offsets[0], offsets[-1] + bin_size
     step = next(
@@ -56,7 +59,7 @@ def _draw_window(ax, offsets, bin_size):
     ax.set_xticks(ticks, [_kb_label(tick) for tick in ticks])
     ax.set_xlim(left, right)
     if left <= 0 <= right:
-        ax.axvline(0, color="black", linestyle="--", linewidth=1, label="TSS")
+        ax.axvline(0, color=tss_color, linestyle="--", linewidth=1, label="TSS")
 
 
 def _check_map(name, values, ndim):
@@ -146,12 +149,12 @@ def plot_attention(
         cmap="viridis",
         extent=(offsets[0], offsets[-1] + bin_size, *rows),
     )
-    _draw_window(ax, offsets, bin_size)
+    _draw_window(ax, offsets, bin_size, tss_color="white")
+    ax.set_xlabel(_WINDOW_LABEL)
     ax.set_yticks(np.arange(n_marks), mark_names)
-    ax.set_xlabel("Distance from TSS")
 
     divider = make_axes_locatable(ax)
-    bar_ax = divider.append_axes("right", size="20%", pad=0.1, sharey=ax)
+    bar_ax = divider.append_axes("right", size="20%", pad=0.3, sharey=ax)
     bar_ax.barh(np.arange(n_marks), mark_attention, height=0.8, color="tab:orange")
     bar_ax.set_ylim(*rows)
     bar_ax.tick_params(labelleft=False)
@@ -270,6 +273,7 @@ def plot_signal_and_attention(
         )
         attention_ax.set_ylabel(attention_label, color="tab:red")
         attention_axes.append(attention_ax)
+    signal_axes[-1].set_xlabel(_WINDOW_LABEL)
     signal_handles, signal_labels = signal_axes[0].get_legend_handles_labels()
     map_handles, map_labels = attention_axes[0].get_legend_handles_labels()
     attention_axes[0].legend(
@@ -278,7 +282,6 @@ def plot_signal_and_attention(
         loc="upper right",
         fontsize="small",
     )
-    signal_axes[-1].set_xlabel("Distance from TSS")
     return signal_axes, attention_axes
 
 
@@ -365,6 +368,8 @@ def plot_mark_importance(mark_attention, y, *, mark_names=None, kind="box", ax=N
             )
             for body in parts["bodies"]:
                 body.set_facecolor(color)
+            for lines in ("cbars", "cmins", "cmaxes", "cmedians"):
+                parts[lines].set_color(color)
         handles.append(Patch(facecolor=color, label=str(label)))
     ax.set_xticks(np.arange(n_marks), mark_names)
     ax.set_ylabel("Mark attention (β)")

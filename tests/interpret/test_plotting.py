@@ -50,16 +50,17 @@ def test_plot_attention_of_a_class(fitted_model):
     assert bar_ax.figure is figure
     assert tick_texts(heatmap_ax.get_yticklabels()) == list(REFERENCE_MARKS)
     assert tick_texts(heatmap_ax.get_xticklabels()) == [
-        "-0.4 kb",
-        "-0.3 kb",
-        "-0.2 kb",
-        "-0.1 kb",
+        "-0.4",
+        "-0.3",
+        "-0.2",
+        "-0.1",
         "TSS",
-        "+0.1 kb",
-        "+0.2 kb",
-        "+0.3 kb",
-        "+0.4 kb",
+        "+0.1",
+        "+0.2",
+        "+0.3",
+        "+0.4",
     ]
+    assert heatmap_ax.get_xlabel() == "Distance from TSS (kb)"
     assert len(vertical_lines_at(heatmap_ax, 0)) == 1
     (image,) = heatmap_ax.get_images()
     np.testing.assert_allclose(image.get_array(), maps.bin_attention.T)
@@ -84,7 +85,7 @@ def test_plot_attention_on_given_axes_with_100_bins(seed):
     assert bar_ax.figure is figure
     assert len(figure.axes) == 3
     labels = tick_texts(ax.get_xticklabels())
-    assert labels[0] == "-5 kb" and labels[5] == "TSS" and labels[-1] == "+5 kb"
+    assert labels[0] == "-5" and labels[5] == "TSS" and labels[-1] == "+5"
     assert len(labels) == 11
     assert ax.get_xlim() == (-5000, 5000)
 
@@ -118,6 +119,8 @@ def test_plot_signal_and_saliency_of_one_gene(fitted_model, simulated):
     legend = saliency_axes[0].get_legend()
     assert tick_texts(legend.get_texts()) == ["TSS", "Signal", "Saliency"]
     assert "TSS" in tick_texts(signal_axes[-1].get_xticklabels())
+    assert signal_axes[-1].get_xlabel() == "Distance from TSS (kb)"
+    assert signal_axes[0].get_xlabel() == ""
 
 
 def test_plot_signal_and_attention_on_given_axes(fitted_model, simulated):
@@ -154,6 +157,9 @@ def test_plot_mark_importance(fitted_model, simulated, kind, artist_type, n_per_
         if isinstance(artist, artist_type)
     ]
     assert len(artists) == 2 * n_per_class
+    if kind == "violin":
+        colors = {tuple(body.get_facecolor()[0][:3]) for body in artists}
+        assert len(colors) == 2
     if kind == "box":
         medians = [line.get_ydata()[0] for line in ax.get_lines()[4::6]]
         expected = np.concatenate(
