@@ -5,11 +5,16 @@ bins around its transcription start site, and see which bins and which marks
 drove the prediction.
 """
 
-from . import datasets, interpret
+from . import datasets, interpret, model_selection, preprocessing
 from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
 from ._deepchrome import DeepChromeClassifier
 from ._forest import ChromeForestClassifier
-from ._modules import AttentiveChromeModule, ContextAttention, DeepChromeModule
+from ._modules import (
+    AttentiveChromeModule,
+    ContextAttention,
+    DeepChromeModule,
+    sparsemax,
+)
 from ._version import __version__
 
 __all__ = [
@@ -24,4 +29,7 @@ __all__ = [
     "__version__",
     "datasets",
     "interpret",
+    "model_selection",
+    "preprocessing",
+    "sparsemax",
 ]

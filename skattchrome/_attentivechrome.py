@@ -5,7 +5,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ._base import NeuralChromatinClassifier, check_number
-from ._modules import BIN_ENCODERS, AttentiveChromeModule
+from ._modules import (
+    ATTENTION_NORMALIZATIONS,
+    ATTENTION_SCORINGS,
+    BIN_ENCODERS,
+    AttentiveChromeModule,
+)
 
 PAPER_RECIPE = {
     "batch_size": 16,
@@ -70,7 +75,18 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         Read the marks with an LSTM and attention (beta). False concatenates the
         mark embeddings instead.
     cnn_kernel_size : int, default=5
-        Width, in bins, of the convolution when ``bin_encoder="cnn"``.
+        Width, in bins, of the convolution when ``bin_encoder="cnn"`` and of the
+        local features when ``attention_scoring="local"``.
+    attention_scoring : {"state", "local"}, default="state"
+        What bin-level attention scores: each bin's encoder state, as published,
+        or local features of the signal around the bin (a per-mark convolution
+        with tanh), so that a bin's weight depends on its neighbourhood only.
+        A remedy for attention that drifts away from the informative bins.
+    attention_normalization : {"softmax", "sparsemax"}, default="softmax"
+        Map from scores to weights at both levels; sparsemax gives exact zeros.
+    attention_entropy : float, default=0.0
+        Weight of a penalty on the entropy of bin-level attention, added to the
+        loss; above zero it concentrates attention on fewer bins.
     max_epochs : int, default=30
         Maximum number of passes over the training genes.
     batch_size : int, default=64
@@ -186,6 +202,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         bin_attention=True,
         mark_attention=True,
         cnn_kernel_size=5,
+        attention_scoring="state",
+        attention_normalization="softmax",
+        attention_entropy=0.0,
         max_epochs=30,
         batch_size=64,
         lr=1e-3,
@@ -218,6 +237,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         self.bin_attention = bin_attention
         self.mark_attention = mark_attention
         self.cnn_kernel_size = cnn_kernel_size
+        self.attention_scoring = attention_scoring
+        self.attention_normalization = attention_normalization
+        self.attention_entropy = attention_entropy
 
     def _check_params(self):
         super()._check_params()
@@ -227,6 +249,15 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             raise ValueError(
                 f"bin_encoder must be one of {BIN_ENCODERS}; got {self.bin_encoder!r}."
             )
+        for name, valid in (
+            ("attention_scoring", ATTENTION_SCORINGS),
+            ("attention_normalization", ATTENTION_NORMALIZATIONS),
+        ):
+            if getattr(self, name) not in valid:
+                raise ValueError(
+                    f"{name} must be one of {valid}; got {getattr(self, name)!r}."
+                )
+        check_number("attention_entropy", self.attention_entropy, kind="real", low=0)
         for name in ("bin_attention", "mark_attention"):
             if not isinstance(getattr(self, name), bool | np.bool_):
                 raise ValueError(
@@ -242,7 +273,12 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             bin_attention=self.bin_attention,
             mark_attention=self.mark_attention,
             cnn_kernel_size=self.cnn_kernel_size,
+            attention_scoring=self.attention_scoring,
+            attention_normalization=self.attention_normalization,
         )
+
+    def _criterion_params(self):
+        return {"bin_attention_entropy": self.attention_entropy}
 
     def _attention_of_validated(self, X):
         bin_attention = (

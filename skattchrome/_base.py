@@ -299,6 +299,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
             net = NeuralNet(
                 module=self._build_module(),
                 criterion=BinaryLogitLoss,
+                **{
+                    f"criterion__{name}": value
+                    for name, value in self._criterion_params().items()
+                },
                 optimizer=torch.optim.Adam,
                 lr=self.lr,
                 max_epochs=self.max_epochs,
@@ -334,6 +338,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         self.n_epochs_ = len(net.history)
         self._after_fit(X, y_encoded)
         return self
+
+    def _criterion_params(self):
+        """Keyword arguments of the loss, :class:`BinaryLogitLoss`."""
+        return {}
 
     def _after_fit(self, X, y_encoded):
         """Hook for learned summaries that need the fitted network."""

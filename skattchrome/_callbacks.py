@@ -18,18 +18,30 @@ VALID_AUC = "valid_auc"
 class BinaryLogitLoss(nn.Module):
     """Binary cross-entropy on the first output of a module (the logit).
 
-    The networks return the logit together with their attention maps; the loss
-    only looks at the logit.
+    The networks return the logit together with their attention maps. With
+    ``bin_attention_entropy`` above zero, the mean entropy of the bin-level
+    attention (the second output, ``(batch, n_bins, n_marks)``) is added with
+    that weight, which pushes attention to concentrate on few bins.
+
+    Parameters
+    ----------
+    bin_attention_entropy : float, default=0.0
+        Weight of the entropy penalty on bin-level attention.
     """
 
-    def __init__(self):
+    def __init__(self, bin_attention_entropy=0.0):
         super().__init__()
+        self.bin_attention_entropy = bin_attention_entropy
         self.bce = nn.BCEWithLogitsLoss()
 
     def forward(self, outputs, target):
-        """Mean binary cross-entropy of ``outputs[0]`` against 0/1 ``target``."""
+        """Mean binary cross-entropy of the logit, plus the entropy penalty."""
         logit = outputs[0] if isinstance(outputs, tuple | list) else outputs
-        return self.bce(logit, target.to(logit.dtype))
+        loss = self.bce(logit, target.to(logit.dtype))
+        if self.bin_attention_entropy and outputs[1].numel():
+            entropy = torch.special.entr(outputs[1]).sum(dim=1).mean()
+            loss = loss + self.bin_attention_entropy * entropy
+        return loss
 
 
 def logit_roc_auc(net, X, y):

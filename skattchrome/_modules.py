@@ -3,6 +3,49 @@
 import torch
 from torch import nn
 
+ATTENTION_NORMALIZATIONS = ("softmax", "sparsemax")
+
+
+def sparsemax(scores, dim=-1):
+    """Sparsemax: the Euclidean projection of ``scores`` onto the simplex.
+
+    Like the softmax it maps scores to non-negative weights that sum to one, but
+    low scores get exactly zero weight.
+
+    Parameters
+    ----------
+    scores : Tensor
+        Scores to normalise.
+    dim : int, default=-1
+        Axis along which the weights sum to one.
+
+    Returns
+    -------
+    weights : Tensor
+        Same shape as ``scores``.
+
+    References
+    ----------
+    .. [1] A. F. T. Martins, R. F. Astudillo. "From Softmax to Sparsemax: A
+       Sparse Model of Attention and Multi-Label Classification". ICML 2016.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skattchrome import sparsemax
+    >>> sparsemax(torch.tensor([2.0, 1.0, -1.0]))
+    tensor([1., 0., 0.])
+    >>> sparsemax(torch.tensor([1.0, 0.8, -1.0]))
+    tensor([0.6000, 0.4000, 0.0000])
+    """
+    scores = scores.transpose(dim, -1)
+    sorted_scores, _ = torch.sort(scores, dim=-1, descending=True)
+    cumulative = sorted_scores.cumsum(dim=-1) - 1
+    ranks = torch.arange(1, scores.shape[-1] + 1, device=scores.device)
+    support_size = (ranks * sorted_scores > cumulative).sum(dim=-1, keepdim=True)
+    threshold = cumulative.gather(-1, support_size - 1) / support_size
+    return torch.clamp(scores - threshold, min=0).transpose(dim, -1)
+
 
 class ContextAttention(nn.Module):
     """Soft attention over a sequence with a learned context vector.
@@ -11,14 +54,18 @@ class ContextAttention(nn.Module):
     ``h[t] @ context``; the softmax of the scores over positions are the attention
     weights, and the weighted sum of the states is the summary. With ``n_groups``
     greater than one, each group of sequences (one per histone mark) has its own
-    context vector.
+    context vector. Scores can also come from other features of the same
+    positions than the states that are summed (``score_features``).
 
     Parameters
     ----------
     n_features : int
-        Size of each state.
+        Size of the features that are scored: the states, or the
+        ``score_features`` passed to ``forward``.
     n_groups : int, default=1
         Number of independent context vectors.
+    normalization : {"softmax", "sparsemax"}, default="softmax"
+        Map from scores to weights; sparsemax gives exact zeros.
 
     Examples
     --------
@@ -29,37 +76,52 @@ class ContextAttention(nn.Module):
     (torch.Size([4, 3, 8]), torch.Size([4, 3, 10]))
     """
 
-    def __init__(self, n_features, n_groups=1):
+    def __init__(self, n_features, n_groups=1, normalization="softmax"):
         super().__init__()
+        if normalization not in ATTENTION_NORMALIZATIONS:
+            raise ValueError(
+                f"normalization must be one of {ATTENTION_NORMALIZATIONS}; got "
+                f"{normalization!r}."
+            )
+        self.normalization = normalization
         self.context = nn.Parameter(torch.empty(n_groups, n_features))
         nn.init.uniform_(self.context, -0.1, 0.1)
 
-    def forward(self, states):
+    def forward(self, states, score_features=None):
         """Attend over the second-to-last axis of ``states``.
 
         Parameters
         ----------
-        states : Tensor of shape (batch, n_groups, length, n_features) or \
-                (batch, length, n_features) when ``n_groups`` is 1
+        states : Tensor of shape (batch, n_groups, length, n_state_features) or \
+                (batch, length, n_state_features) when ``n_groups`` is 1
             The sequences to summarise.
+        score_features : Tensor of shape (batch, n_groups, length, n_features) \
+                or (batch, length, n_features), default=None
+            Features that the scores are computed from; None scores the states.
 
         Returns
         -------
-        summary : Tensor of shape (batch, n_groups, n_features) or (batch, n_features)
+        summary : Tensor of shape (batch, n_groups, n_state_features) or \
+                (batch, n_state_features)
             Attention-weighted sum of the states.
         weights : Tensor of shape (batch, n_groups, length) or (batch, length)
             Attention weights; they sum to one over ``length``.
         """
-        if states.dim() == 3:
-            scores = states @ self.context[0]
+        scored = states if score_features is None else score_features
+        if scored.dim() == 3:
+            scores = scored @ self.context[0]
         else:
-            scores = torch.einsum("bglf,gf->bgl", states, self.context)
-        weights = torch.softmax(scores, dim=-1)
+            scores = torch.einsum("bglf,gf->bgl", scored, self.context)
+        if self.normalization == "sparsemax":
+            weights = sparsemax(scores, dim=-1)
+        else:
+            weights = torch.softmax(scores, dim=-1)
         summary = (weights.unsqueeze(-1) * states).sum(dim=-2)
         return summary, weights
 
 
 BIN_ENCODERS = ("lstm", "cnn")
+ATTENTION_SCORINGS = ("state", "local")
 
 
 class AttentiveChromeModule(nn.Module):
@@ -91,7 +153,15 @@ class AttentiveChromeModule(nn.Module):
         Read the mark embeddings with an LSTM and attention. When False, the mark
         embeddings are concatenated and fed to the linear layer.
     cnn_kernel_size : int, default=5
-        Width, in bins, of the convolution of the CNN bin encoder.
+        Width, in bins, of the convolution of the CNN bin encoder and of the
+        local features of ``attention_scoring="local"``.
+    attention_scoring : {"state", "local"}, default="state"
+        What the bin-level attention scores: the encoder's states of each bin
+        (as published), or local features of the signal around each bin (a
+        per-mark convolution ``cnn_kernel_size`` bins wide with tanh), so that
+        a bin's weight depends on its neighbourhood only.
+    attention_normalization : {"softmax", "sparsemax"}, default="softmax"
+        Map from scores to attention weights at both levels.
 
     Notes
     -----
@@ -126,11 +196,18 @@ class AttentiveChromeModule(nn.Module):
         bin_attention=True,
         mark_attention=True,
         cnn_kernel_size=5,
+        attention_scoring="state",
+        attention_normalization="softmax",
     ):
         super().__init__()
         if bin_encoder not in BIN_ENCODERS:
             raise ValueError(
                 f"bin_encoder must be one of {BIN_ENCODERS}; got {bin_encoder!r}."
+            )
+        if attention_scoring not in ATTENTION_SCORINGS:
+            raise ValueError(
+                f"attention_scoring must be one of {ATTENTION_SCORINGS}; got "
+                f"{attention_scoring!r}."
             )
         self.n_marks = n_marks
         self.bin_encoder = bin_encoder
@@ -149,13 +226,30 @@ class AttentiveChromeModule(nn.Module):
                 groups=n_marks,
             )
         self.bin_attention = (
-            ContextAttention(bin_features, n_groups=n_marks) if bin_attention else None
+            ContextAttention(
+                bin_features, n_groups=n_marks, normalization=attention_normalization
+            )
+            if bin_attention
+            else None
+        )
+        self.local_features = (
+            nn.Conv1d(
+                n_marks,
+                n_marks * bin_features,
+                cnn_kernel_size,
+                padding="same",
+                groups=n_marks,
+            )
+            if bin_attention and attention_scoring == "local"
+            else None
         )
         if mark_attention:
             self.mark_encoder = nn.LSTM(
                 bin_features, mark_hidden_size, batch_first=True, bidirectional=True
             )
-            self.mark_attention = ContextAttention(2 * mark_hidden_size)
+            self.mark_attention = ContextAttention(
+                2 * mark_hidden_size, normalization=attention_normalization
+            )
             self.classifier = nn.Linear(2 * mark_hidden_size, 1)
         else:
             self.mark_encoder = None
@@ -190,6 +284,14 @@ class AttentiveChromeModule(nn.Module):
             final_states.append(torch.cat([hidden[0], hidden[1]], dim=-1))
         return torch.stack(states, dim=1), torch.stack(final_states, dim=1)
 
+    def _local_score_features(self, X):
+        """Per-mark features of each bin's neighbourhood, or None."""
+        if self.local_features is None:
+            return None
+        batch, n_bins, n_marks = X.shape
+        features = torch.tanh(self.local_features(X.transpose(1, 2)))
+        return features.view(batch, n_marks, -1, n_bins).transpose(2, 3)
+
     def forward(self, X):
         """Predict the logit of high expression and return both attention maps.
 
@@ -212,7 +314,9 @@ class AttentiveChromeModule(nn.Module):
         if self.bin_attention is None:
             mark_embeddings, bin_attention = final_states, no_map
         else:
-            mark_embeddings, bin_attention = self.bin_attention(bin_states)
+            mark_embeddings, bin_attention = self.bin_attention(
+                bin_states, self._local_score_features(X)
+            )
             bin_attention = bin_attention.transpose(1, 2)
         if self.mark_attention is None:
             gene_embedding, mark_attention = mark_embeddings.flatten(1), no_map

@@ -15,6 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
 from skattchrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
+from skattchrome._callbacks import BinaryLogitLoss
 from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 
 N_BINS = 10
@@ -483,3 +484,58 @@ def test_published_protocol_on_reference_csvs(test_data, cell_type):
     assert 0.0 <= roc_auc_score(test.target, proba) <= 1.0
     maps = model.attention(test.data)
     np.testing.assert_allclose(maps.bin_attention.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_entropy_penalty_concentrates_attention(data):
+    X, y = data
+
+    def mean_entropy(model):
+        bin_attention = model.attention(X).bin_attention
+        return -(bin_attention * np.log(bin_attention)).sum(axis=1).mean()
+
+    settings = dict(max_epochs=4, batch_size=16, lr=1e-2, validation_fraction=None)
+    plain = small_model(**settings).fit(X, y)
+    penalised = small_model(attention_entropy=5.0, **settings).fit(X, y)
+    assert mean_entropy(penalised) < mean_entropy(plain) - 0.1
+
+
+def test_entropy_penalty_is_added_to_the_loss():
+    logit = torch.zeros(2)
+    uniform = torch.full((2, 4, 1), 0.25)
+    target = torch.ones(2)
+    plain = BinaryLogitLoss()((logit, uniform, uniform[:, 0]), target)
+    penalised = BinaryLogitLoss(bin_attention_entropy=0.5)(
+        (logit, uniform, uniform[:, 0]), target
+    )
+    assert plain.item() == pytest.approx(np.log(2))
+    assert penalised.item() == pytest.approx(np.log(2) + 0.5 * np.log(4))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"attention_scoring": "local"},
+        {"attention_normalization": "sparsemax"},
+        {"attention_scoring": "local", "attention_normalization": "sparsemax"},
+    ],
+)
+def test_attention_remedies_fit_and_explain(data, params):
+    X, y = data
+    model = small_model(**params).fit(X, y)
+    maps = model.attention(X[:5])
+    np.testing.assert_allclose(maps.bin_attention.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(maps.mark_attention.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"attention_scoring": "global"}, "attention_scoring"),
+        ({"attention_normalization": "entmax"}, "attention_normalization"),
+        ({"attention_entropy": -1}, "attention_entropy"),
+    ],
+)
+def test_bad_remedy_parameters(data, params, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        small_model(**params).fit(X, y)

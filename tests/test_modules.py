@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from skattchrome import AttentiveChromeModule, ContextAttention
+from skattchrome import AttentiveChromeModule, ContextAttention, sparsemax
 
 
 def reference_attention(states, context):
@@ -90,3 +90,67 @@ def test_context_attention_single_group():
     )
     torch.testing.assert_close(summary, expected_summary)
     torch.testing.assert_close(weights, expected_weights)
+
+
+def test_sparsemax_is_a_sparse_distribution():
+    scores = torch.tensor([[3.0, 1.0, 0.5, -2.0], [0.1, 0.0, 0.05, 0.2]])
+    weights = sparsemax(scores)
+    torch.testing.assert_close(weights.sum(dim=-1), torch.ones(2))
+    assert (weights >= 0).all()
+    torch.testing.assert_close(weights[0], torch.tensor([1.0, 0.0, 0.0, 0.0]))
+    assert (weights[1] > 0).all()
+    along_first_axis = sparsemax(scores.T, dim=0)
+    torch.testing.assert_close(along_first_axis, weights.T)
+
+
+def test_sparsemax_matches_the_projection_onto_the_simplex():
+    rng = torch.Generator().manual_seed(0)
+    scores = torch.randn(6, 9, generator=rng, dtype=torch.float64)
+    weights = sparsemax(scores)
+    for row, projected in zip(scores, weights, strict=True):
+        support = projected > 0
+        threshold = (row[support].sum() - 1) / support.sum()
+        torch.testing.assert_close(projected[support], row[support] - threshold)
+        assert (row[~support] <= threshold).all()
+
+
+def test_sparsemax_gradient():
+    scores = torch.randn(3, 7, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(sparsemax, (scores,))
+
+
+def test_sparsemax_attention_in_the_network(seed):
+    network = AttentiveChromeModule(
+        n_marks=3, bin_hidden_size=6, attention_normalization="sparsemax"
+    )
+    _, bin_attention, mark_attention = network(torch.rand(4, 30, 3) * 5)
+    torch.testing.assert_close(bin_attention.sum(dim=1), torch.ones(4, 3))
+    torch.testing.assert_close(mark_attention.sum(dim=1), torch.ones(4))
+
+
+def test_local_scoring_depends_on_the_neighbourhood_only(seed):
+    network = AttentiveChromeModule(
+        n_marks=2, bin_hidden_size=4, attention_scoring="local", cnn_kernel_size=3
+    )
+    X = torch.rand(2, 20, 2)
+    changed = X.clone()
+    changed[:, 15, 0] += 10.0
+    with torch.no_grad():
+        _, before, _ = network(X)
+        _, after, _ = network(changed)
+    far_bins = list(range(12))
+    ratio_before = before[:, far_bins, 0] / before[:, :1, 0]
+    ratio_after = after[:, far_bins, 0] / after[:, :1, 0]
+    torch.testing.assert_close(ratio_before, ratio_after)
+    near_ratio_before = before[:, 15, 0] / before[:, 0, 0]
+    near_ratio_after = after[:, 15, 0] / after[:, 0, 0]
+    assert not torch.allclose(near_ratio_before, near_ratio_after)
+
+
+def test_unknown_options_are_refused():
+    with pytest.raises(ValueError, match="attention_scoring"):
+        AttentiveChromeModule(n_marks=2, attention_scoring="global")
+    with pytest.raises(ValueError, match="normalization"):
+        ContextAttention(4, normalization="entmax")
+    with pytest.raises(ValueError, match="bin_encoder"):
+        AttentiveChromeModule(n_marks=2, bin_encoder="transformer")

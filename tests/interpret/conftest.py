@@ -3,21 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from torch import nn
 
 from skattchrome import AttentiveChromeClassifier
 from skattchrome._base import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread():
-    """Run torch on one thread: the tiny networks here only lose from more."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
