@@ -65,13 +65,13 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         The two labels; ``classes_[1]`` is the positive class.
     n_features_in_ : int
         Number of flat features, ``n_bins_ * n_marks_``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of a DataFrame ``X``; only defined for such input.
     n_bins_ : int
         Number of bins per gene.
     n_marks_ : int
         Number of histone marks.
-    mark_names_ : ndarray of shape (n_marks_,)
+    mark_names_ : ndarray of shape (`n_marks_`,)
         Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the

@@ -48,18 +48,18 @@ class ChromeForestClassifier(ChromatinClassifierBase):
         The two labels.
     n_features_in_ : int
         Number of flat input features, ``n_bins_ * n_marks_``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of a DataFrame ``X``; only defined for such input.
     n_bins_ : int
         Number of bins per gene.
     n_marks_ : int
         Number of histone marks.
-    mark_names_ : ndarray of shape (n_marks_,)
+    mark_names_ : ndarray of shape (`n_marks_`,)
         Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
     forest_ : RandomForestClassifier
         The fitted forest.
-    feature_importances_ : ndarray of shape (n_bins_, n_marks_) or \
-            (n_windows, n_marks_)
+    feature_importances_ : ndarray of shape (`n_bins_`, `n_marks_`) or \
+            (n_windows, `n_marks_`)
         Impurity-based importances of the flat bins, or of the windows.
 
     See Also
