@@ -14,6 +14,7 @@ from skorch import NeuralNet
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
+from ._batches import ArrayBatches
 from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
 from ._validation import check_binary_target, check_chromatin_X
 
@@ -307,7 +308,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 lr=self.lr,
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
+                iterator_train=ArrayBatches,
+                iterator_valid=ArrayBatches,
                 iterator_train__shuffle=True,
+                iterator_valid__batch_size=self.inference_batch_size,
                 train_split=(
                     predefined_split(Dataset(X_valid, y_valid))
                     if has_validation

@@ -1,0 +1,357 @@
+"""Throughput, time to accuracy and memory of AttentiveChromeClassifier.
+
+Everything is measured side by side in one run, on the same machine and data:
+
+* genes per second in training (forward, backward and update) and inference at
+  several batch sizes, for
+  - the bare per-mark LSTM kernels (five bidirectional ``nn.LSTM``, forward and
+    backward only: the ceiling of any implementation with separate weights per
+    mark),
+  - a straightforward implementation of the published AttentiveChrome
+    (``v2PyTorch/models.py`` of QData/AttentiveChrome: one LSTM per mark,
+    sequence-first, attention computed gene by gene in a Python loop, a plain
+    training loop), written out below,
+  - the package (``AttentiveChromeClassifier`` through skorch),
+  with the ratios of the package to both;
+* time to accuracy on a simulated cell type of E003's size (6601 training,
+  6601 validation and 6600 test genes): the published recipe
+  (``PAPER_RECIPE``) against the package's defaults, with both test AUCs;
+* peak memory of predicting and explaining many genes, in a fresh process.
+
+Run ``python benchmarks/bench_training.py`` for the full run (about ten minutes
+on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
+rot (its figures mean little).
+"""
+
+import argparse
+import json
+import pickle
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+from torch import nn
+
+from skattchrome import PAPER_RECIPE, AttentiveChromeClassifier
+from skattchrome.datasets import make_chromatin_data
+
+N_MARKS = 5
+
+
+def batch_product(states, context):
+    """The published attention score: one matrix product per gene."""
+    result = None
+    for gene in range(states.size(0)):
+        product = torch.mm(states[gene], context).unsqueeze(0)
+        result = product if result is None else torch.cat((result, product), 0)
+    return result.squeeze(2)
+
+
+class PublishedAttention(nn.Module):
+    """``attention`` of the published code."""
+
+    def __init__(self, n_features):
+        super().__init__()
+        self.context = nn.Parameter(torch.empty(n_features, 1).uniform_(-0.1, 0.1))
+
+    def forward(self, states):
+        batch, length, _ = states.size()
+        alpha = torch.softmax(batch_product(states, self.context), dim=1)
+        summary = torch.bmm(alpha.unsqueeze(2).view(batch, -1, length), states)
+        return summary, alpha
+
+
+class PublishedEncoder(nn.Module):
+    """``recurrent_encoder`` of the published code: LSTM then attention."""
+
+    def __init__(self, n_inputs, hidden_size):
+        super().__init__()
+        self.rnn = nn.LSTM(n_inputs, hidden_size, bidirectional=True)
+        self.attention = PublishedAttention(2 * hidden_size)
+
+    def forward(self, sequence):
+        states, _ = self.rnn(sequence)
+        return self.attention(states.permute(1, 0, 2))
+
+
+class PublishedAttentiveChrome(nn.Module):
+    """``att_chrome`` of the published code."""
+
+    def __init__(self, n_marks=N_MARKS, bin_hidden_size=32):
+        super().__init__()
+        self.bin_encoders = nn.ModuleList(
+            PublishedEncoder(1, bin_hidden_size) for _ in range(n_marks)
+        )
+        self.mark_encoder = PublishedEncoder(2 * bin_hidden_size, bin_hidden_size // 2)
+        self.classifier = nn.Linear(bin_hidden_size, 1)
+
+    def forward(self, X):
+        mark_embeddings = None
+        for mark, encoder in enumerate(self.bin_encoders):
+            signal = torch.t(X[:, :, mark].contiguous()).unsqueeze(2)
+            embedding, _ = encoder(signal)
+            mark_embeddings = (
+                embedding
+                if mark_embeddings is None
+                else torch.cat((mark_embeddings, embedding), 1)
+            )
+        gene, _ = self.mark_encoder(mark_embeddings.permute(1, 0, 2))
+        return self.classifier(gene.squeeze(1)).squeeze(1)
+
+
+def published_train_epoch(model, optimizer, X, y, batch_size):
+    """One epoch of the published training loop; returns its duration."""
+    order = torch.randperm(len(X))
+    start = time.perf_counter()
+    for first in range(0, len(X), batch_size):
+        batch = order[first : first + batch_size]
+        optimizer.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X[batch]), y[batch])
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def timed_inference(forward, X, batch_size):
+    """Duration of a forward pass over ``X`` in batches, without autograd."""
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for first in range(0, len(X), batch_size):
+            forward(X[first : first + batch_size])
+    return time.perf_counter() - start
+
+
+def bare_kernels(bin_hidden_size=32):
+    return [
+        nn.LSTM(1, bin_hidden_size, batch_first=True, bidirectional=True)
+        for _ in range(N_MARKS)
+    ]
+
+
+def bare_train_epoch(kernels, X, batch_size):
+    """Forward and backward of the per-mark LSTMs alone over ``X``."""
+    start = time.perf_counter()
+    for first in range(0, len(X), batch_size):
+        batch = X[first : first + batch_size]
+        total = sum(
+            kernel(batch[:, :, mark : mark + 1])[0].sum()
+            for mark, kernel in enumerate(kernels)
+        )
+        total.backward()
+    return time.perf_counter() - start
+
+
+def bare_forward(kernels, batch):
+    for mark, kernel in enumerate(kernels):
+        kernel(batch[:, :, mark : mark + 1])
+
+
+def package_train_seconds(X, y, batch_size):
+    """Duration of the second of two epochs of the package's training."""
+    model = AttentiveChromeClassifier(
+        max_epochs=2,
+        batch_size=batch_size,
+        validation_fraction=None,
+        device="cpu",
+        random_state=0,
+    ).fit(X, y)
+    return model.history_[-1, "dur"], model
+
+
+def throughput(X, y, batch_sizes, inference_batch_sizes):
+    """Genes per second of the three implementations, side by side."""
+    X_tensor, y_tensor = torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))
+    rows = []
+    for batch_size in batch_sizes:
+        kernels = bare_kernels()
+        bare_train_epoch(kernels, X_tensor[: 4 * batch_size], batch_size)
+        bare = len(X) / bare_train_epoch(kernels, X_tensor, batch_size)
+        published_model = PublishedAttentiveChrome()
+        optimizer = torch.optim.Adam(published_model.parameters(), lr=2e-4)
+        published_train_epoch(
+            published_model, optimizer, X_tensor, y_tensor, batch_size
+        )
+        published = len(X) / published_train_epoch(
+            published_model, optimizer, X_tensor, y_tensor, batch_size
+        )
+        seconds, _ = package_train_seconds(X, y, batch_size)
+        rows.append(("train", batch_size, bare, published, len(X) / seconds))
+    _, model = package_train_seconds(
+        X[: 4 * max(batch_sizes)], y[: 4 * max(batch_sizes)], 64
+    )
+    published_model = PublishedAttentiveChrome().eval()
+    kernels = bare_kernels()
+    for batch_size in inference_batch_sizes:
+        timed_inference(
+            lambda batch: bare_forward(kernels, batch), X_tensor, batch_size
+        )
+        bare = len(X) / timed_inference(
+            lambda batch: bare_forward(kernels, batch), X_tensor, batch_size
+        )
+        published = len(X) / timed_inference(published_model, X_tensor, batch_size)
+        model.set_params(inference_batch_size=batch_size)
+        model.predict_proba(X)
+        start = time.perf_counter()
+        model.predict_proba(X)
+        package = len(X) / (time.perf_counter() - start)
+        rows.append(("inference", batch_size, bare, published, package))
+    return rows
+
+
+def time_to_accuracy(splits, max_epochs=None):
+    """Fit the published recipe and the defaults on the same splits."""
+    (X_train, y_train), valid, (X_test, y_test) = splits
+    settings = {
+        "published recipe": dict(PAPER_RECIPE),
+        "package defaults": {},
+    }
+    results = {}
+    for name, params in settings.items():
+        if max_epochs is not None:
+            params["max_epochs"] = min(params.get("max_epochs", max_epochs), max_epochs)
+        model = AttentiveChromeClassifier(device="cpu", random_state=0, **params)
+        start = time.perf_counter()
+        model.fit(X_train, y_train, validation_data=valid)
+        seconds = time.perf_counter() - start
+        durations = np.asarray(model.history_[:, "dur"])
+        results[name] = {
+            "test_auc": roc_auc_score(y_test, model.decision_function(X_test)),
+            "seconds": seconds,
+            "seconds_to_best_epoch": float(durations[: model.best_epoch_].sum()),
+            "best_epoch": model.best_epoch_,
+            "epochs": model.n_epochs_,
+        }
+    return results
+
+
+PEAK_MEMORY_SCRIPT = """
+import json, pickle, resource, sys
+import numpy as np
+import torch
+torch.set_num_threads(1)
+with open(sys.argv[1], "rb") as handle:
+    model = pickle.load(handle)
+n_genes = int(sys.argv[2])
+rng = np.random.default_rng(0)
+X = np.empty((n_genes, model.n_bins_, model.n_marks_), dtype=np.float32)
+for first in range(0, n_genes, 256):
+    chunk = X[first : first + 256]
+    chunk[:] = rng.poisson(2.0, size=chunk.shape)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+proba = model.predict_proba(X)
+maps = model.attention(X)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+outputs = proba.nbytes + maps.bin_attention.nbytes + maps.mark_attention.nbytes
+print(json.dumps({"before_kib": before, "after_kib": after,
+                  "input_bytes": X.nbytes, "output_bytes": outputs}))
+"""
+
+
+def peak_memory(model, gene_counts):
+    """Peak resident memory growth of predicting and explaining, per gene count."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.pkl"
+        path.write_bytes(pickle.dumps(model))
+        for n_genes in gene_counts:
+            result = subprocess.run(
+                [sys.executable, "-c", PEAK_MEMORY_SCRIPT, str(path), str(n_genes)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures = json.loads(result.stdout)
+            growth = (figures["after_kib"] - figures["before_kib"]) * 1024
+            rows.append((n_genes, growth, figures["output_bytes"]))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced run for CI")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    if args.quick:
+        n_train, n_throughput, batch_sizes, inference_batch_sizes = 200, 256, [16], [64]
+        memory_counts, max_epochs = [200, 800], 2
+    else:
+        n_train, n_throughput = 6601, 4096
+        batch_sizes, inference_batch_sizes = [16, 64, 256], [16, 256, 512]
+        memory_counts, max_epochs = [2000, 20000], None
+
+    print(
+        f"skattchrome training benchmark, {time.strftime('%Y-%m-%d')}, "
+        f"{platform.processor() or platform.machine()}, "
+        f"{torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    )
+    X, y = make_chromatin_data(n_genes=3 * n_train, random_state=0)
+    splits = [
+        (X[:n_train], y[:n_train]),
+        (X[n_train : 2 * n_train], y[n_train : 2 * n_train]),
+        (X[2 * n_train :], y[2 * n_train :]),
+    ]
+
+    print("\nThroughput, genes/s (100 bins x 5 marks)")
+    print(
+        f"{'pass':<10}{'batch':>6}{'bare LSTMs':>12}{'published':>11}{'package':>9}"
+        f"{'pkg/bare':>10}{'pkg/published':>15}"
+    )
+    for kind, batch_size, bare, published, package in throughput(
+        X[:n_throughput], y[:n_throughput], batch_sizes, inference_batch_sizes
+    ):
+        print(
+            f"{kind:<10}{batch_size:>6}{bare:>12.0f}{published:>11.0f}{package:>9.0f}"
+            f"{package / bare:>10.2f}{package / published:>15.2f}"
+        )
+
+    print(f"\nTime to accuracy: {n_train} training, {n_train} validation genes")
+    results = time_to_accuracy(splits, max_epochs=max_epochs)
+    for name, figures in results.items():
+        print(
+            f"{name:<18} test AUC {figures['test_auc']:.4f}  "
+            f"{figures['seconds']:7.1f} s in all, "
+            f"{figures['seconds_to_best_epoch']:7.1f} s to the best epoch "
+            f"({figures['best_epoch']} of {figures['epochs']})"
+        )
+    recipe, defaults = results["published recipe"], results["package defaults"]
+    print(
+        f"defaults vs recipe: AUC difference "
+        f"{defaults['test_auc'] - recipe['test_auc']:+.4f}, time ratio "
+        f"{defaults['seconds'] / recipe['seconds']:.2f} of the recipe's whole fit, "
+        f"{defaults['seconds'] / recipe['seconds_to_best_epoch']:.2f} of its time to "
+        "the best epoch"
+    )
+
+    print("\nPeak memory of predict_proba + attention in a fresh process")
+    model = AttentiveChromeClassifier(
+        max_epochs=1, validation_fraction=None, device="cpu", random_state=0
+    ).fit(X[:200], y[:200])
+    rows = peak_memory(model, memory_counts)
+    for n_genes, growth, output_bytes in rows:
+        print(
+            f"{n_genes:>7} genes: peak grew {growth / 2**20:7.1f} MiB, "
+            f"outputs {output_bytes / 2**20:7.1f} MiB"
+        )
+    (small, small_growth, small_out), (large, large_growth, large_out) = rows
+    per_gene = (large_growth - small_growth - (large_out - small_out)) / (large - small)
+    print(f"growth beyond the outputs: {per_gene:.0f} bytes per extra gene")
+    print(
+        f"\nmax RSS of this process: {resource.getrusage(0).ru_maxrss / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
