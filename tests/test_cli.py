@@ -1,0 +1,277 @@
+"""The command line: benchmark, fit, predict and explain, end to end."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import skattchrome._study as study
+from skattchrome._cli import main
+from skattchrome.datasets import make_chromatin_data
+
+TINY = ["--genes", "60", "--bins", "10", "--max-epochs", "1", "--quiet"]
+
+
+def write_remc_csv(path, n_genes, seed):
+    """Write simulated genes as one split in the published CSV layout."""
+    X, y = make_chromatin_data(n_genes=n_genes, n_bins=10, random_state=seed)
+    rows = [
+        ",".join(
+            [f"{gene:06d}", str(position + 1)]
+            + [str(int(count)) for count in X[gene, position]]
+            + [str(y[gene])]
+        )
+        for gene in range(n_genes)
+        for position in range(X.shape[1])
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def remc_folder(tmp_path):
+    """Two cell types, E001 and E002, of 30 simulated genes per split."""
+    root = tmp_path / "remc"
+    for cell_number, cell in enumerate(("E001", "E002")):
+        for split_number, split in enumerate(("train", "valid", "test")):
+            write_remc_csv(
+                root / cell / "classification" / f"{split}.csv",
+                n_genes=30,
+                seed=10 * cell_number + split_number,
+            )
+    return root
+
+
+def test_benchmark_writes_results_summary_figures_and_attention(tmp_path, capsys):
+    out = tmp_path / "out"
+    arguments = ["benchmark", "--cells", "SIM01,SIM02", "--out", str(out), *TINY]
+    assert main([*arguments, "--models", "attentivechrome,lstm-alpha,deepchrome"]) == 0
+    printed = capsys.readouterr().out
+    assert "SIM02 LSTM-alpha: test AUC" in printed
+    assert "beats_DeepChrome" in printed
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns) == list(study.RESULT_COLUMNS)
+    assert results[["cell", "model"]].values.tolist() == [
+        [cell, model]
+        for cell in ("SIM01", "SIM02")
+        for model in ("AttentiveChrome", "LSTM-alpha", "DeepChrome")
+    ]
+    assert (results["status"] == "ok").all()
+    assert results["test_auc"].between(0, 1).all()
+    assert (results["epochs"] == 1).all()
+    assert (results["device"] == "cpu").all()
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["model"].tolist() == ["AttentiveChrome", "LSTM-alpha", "DeepChrome"]
+    assert summary["cells"].tolist() == [2, 2, 2]
+    assert (out / "test_auc.png").stat().st_size > 0
+    maps = np.load(out / "attention" / "SIM01" / "attentivechrome.npz")
+    assert maps["labels"].tolist() == [0, 1]
+    assert maps["bin_attention"].shape == (2, 10, 5)
+    np.testing.assert_allclose(maps["bin_attention"].sum(axis=1), 1, rtol=1e-5)
+    assert maps["mark_attention"].shape == (2, 5)
+    assert maps["mark_names"].tolist()[3] == "H3K4me3"
+    assert maps["bin_offsets"][0] == -500
+    bin_only = np.load(out / "attention" / "SIM02" / "lstm-alpha.npz")
+    assert "mark_attention" not in bin_only
+    assert (out / "attention" / "SIM02" / "lstm-alpha.png").is_file()
+    assert not (out / "attention" / "SIM01" / "deepchrome.npz").exists()
+
+
+def test_benchmark_resumes_only_unfinished_tasks(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    arguments = ["benchmark", "--models", "deepchrome", "--out", str(out), *TINY]
+    calls, crashed = [], []
+    run_task = study.run_task
+
+    def crash_on_sim02_once(task):
+        calls.append(task.cell)
+        if task.cell == "SIM02" and not crashed:
+            crashed.append(task.cell)
+            raise KeyboardInterrupt
+        return run_task(task)
+
+    monkeypatch.setattr(study, "run_task", crash_on_sim02_once)
+    assert main(arguments) == 130
+    assert sorted(path.name for path in (out / "tasks").iterdir()) == [
+        "SIM01__deepchrome.json"
+    ]
+    first = json.loads((out / "tasks" / "SIM01__deepchrome.json").read_text())
+
+    calls.clear()
+    assert main(arguments) == 0
+    assert calls == ["SIM02", "SIM03"]
+    assert "SIM01 DeepChrome: test AUC" in capsys.readouterr().out
+    results = pd.read_csv(out / "results.csv")
+    assert results.loc[0, "test_auc"] == first["record"]["test_auc"]
+
+    (out / "tasks" / "SIM03__deepchrome.json").unlink()
+    calls.clear()
+    assert main(arguments) == 0
+    assert calls == ["SIM03"]
+    rerun = pd.read_csv(out / "results.csv")
+    pd.testing.assert_frame_equal(
+        rerun.drop(columns="seconds"), results.drop(columns="seconds")
+    )
+
+    calls.clear()
+    assert main([*arguments, "--max-epochs", "2"]) == 0
+    assert calls == ["SIM01", "SIM02", "SIM03"]
+
+
+def test_benchmark_on_a_folder_records_a_failing_cell(remc_folder, tmp_path, capsys):
+    broken = remc_folder / "E002" / "classification" / "valid.csv"
+    broken.write_text(broken.read_text().replace(",", ",x,", 1))
+    out = tmp_path / "out"
+    status = main(
+        [
+            "benchmark",
+            "--data",
+            str(remc_folder),
+            "--models",
+            "deepchrome,forest",
+            "--out",
+            str(out),
+            "--max-epochs",
+            "1",
+            "--quiet",
+        ]
+    )
+    assert status == 1
+    results = pd.read_csv(out / "results.csv")
+    assert results["cell"].tolist() == ["E001", "E001", "E002", "E002"]
+    assert results["status"].tolist() == ["ok", "ok", "failed", "failed"]
+    assert results["error"].iloc[2].startswith("ValueError: ")
+    assert "valid.csv" in results["error"].iloc[2]
+    assert results["test_auc"].iloc[:2].between(0, 1).all()
+    printed = capsys.readouterr().out
+    assert "2 tasks failed:" in printed
+    assert "E002 RandomForest: ValueError" in printed
+
+
+def test_benchmark_on_the_shared_data(test_data, tmp_path):
+    out = tmp_path / "out"
+    arguments = ["--data", str(test_data / "remc"), "--cells", "E003,E123"]
+    status = main(
+        [
+            "benchmark",
+            *arguments,
+            "--models",
+            "attentivechrome,forest",
+            "--out",
+            str(out),
+            "--max-epochs",
+            "2",
+            "--quiet",
+        ]
+    )
+    results = pd.read_csv(out / "results.csv")
+    assert status == 0, results["error"].tolist()
+    assert results["cell"].tolist() == ["E003", "E003", "E123", "E123"]
+    assert results["test_auc"].between(0, 1).all()
+    assert np.load(out / "attention" / "E123" / "attentivechrome.npz")[
+        "bin_attention"
+    ].shape == (2, 100, 5)
+
+
+def test_benchmark_rejects_unknown_cells_and_models(tmp_path, capsys):
+    with pytest.raises(SystemExit) as unknown_cell:
+        main(["benchmark", "--cells", "E003", "--out", str(tmp_path)])
+    assert unknown_cell.value.code == 2
+    assert "SIM01, SIM02, SIM03" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as unknown_model:
+        main(["benchmark", "--models", "transformer"])
+    assert unknown_model.value.code == 2
+    assert "attentivechrome" in capsys.readouterr().err
+
+
+def test_local_dask_cluster_gives_the_local_results(tmp_path):
+    pytest.importorskip("distributed")
+    arguments = ["benchmark", "--models", "lstm,forest", "--cells", "SIM01,SIM03"]
+    arguments += [*TINY, "--max-epochs", "2"]
+    assert main([*arguments, "--out", str(tmp_path / "local")]) == 0
+    cluster_arguments = ["--scheduler", "local", "--n-jobs", "2"]
+    assert main([*arguments, *cluster_arguments, "--out", str(tmp_path / "dask")]) == 0
+    local = pd.read_csv(tmp_path / "local" / "results.csv")
+    cluster = pd.read_csv(tmp_path / "dask" / "results.csv")
+    columns = ["cell", "model", "test_auc", "best_valid_auc", "best_epoch", "epochs"]
+    pd.testing.assert_frame_equal(cluster[columns], local[columns], check_exact=True)
+
+
+def test_fit_predict_explain_round_trip(remc_folder, tmp_path, capsys):
+    cell = remc_folder / "E001"
+    model_path = tmp_path / "model.pkl"
+    fit = ["fit", str(cell), "--model", "attentivechrome", "--out", str(model_path)]
+    assert main([*fit, "--max-epochs", "2", "--quiet"]) == 0
+    assert "best validation AUC" in capsys.readouterr().out
+
+    predictions_path = tmp_path / "predictions.csv"
+    test_csv = cell / "classification" / "test.csv"
+    predict = ["predict", str(model_path), str(test_csv), "--out"]
+    assert main([*predict, str(predictions_path)]) == 0
+    assert "ROC AUC" in capsys.readouterr().out
+    predictions = pd.read_csv(predictions_path, dtype={"gene_id": str})
+    assert list(predictions.columns) == [
+        "gene_id",
+        "probability",
+        "predicted_label",
+        "label",
+    ]
+    assert predictions["gene_id"].iloc[0] == "000000"
+    assert predictions["probability"].between(0, 1).all()
+    assert ((predictions["probability"] > 0.5) == predictions["predicted_label"]).all()
+
+    attention_path = tmp_path / "attention.npz"
+    explain = ["explain", str(model_path), str(cell), "--subset", "valid"]
+    assert main([*explain, "--out", str(attention_path)]) == 0
+    maps = np.load(attention_path)
+    assert maps["bin_attention"].shape == (30, 10, 5)
+    assert maps["mark_attention"].shape == (30, 5)
+    assert maps["gene_ids"][0] == "000000"
+    assert maps["mark_names"].shape == (5,)
+    assert maps["bin_offsets"].shape == (10,)
+
+
+def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys):
+    model_path = tmp_path / "forest.pkl"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
+    assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
+    assert main(["explain", str(model_path), str(remc_folder / "E001")]) == 1
+    assert "has no attention" in capsys.readouterr().err
+    assert main(["predict", str(model_path), str(tmp_path / "missing.csv")]) == 1
+
+
+def test_python_dash_m_benchmark(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skattchrome",
+            "benchmark",
+            "--cells",
+            "SIM03",
+            "--models",
+            "forest",
+            "--out",
+            str(tmp_path),
+            *TINY,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "SIM03 RandomForest: test AUC" in result.stdout
+    assert re.search(r"RandomForest +1 +0 +0\.\d{4}", result.stdout)
+    assert (tmp_path / "results.csv").is_file()
+
+
+def test_help_documents_the_cluster_and_the_sizes(capsys):
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    text = capsys.readouterr().out
+    assert "dask worker tcp://HOST:8786 --nthreads 1" in text
+    assert "CUDA_VISIBLE_DEVICES" in text
+    assert "1200, 900, 600 genes" in text
