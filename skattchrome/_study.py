@@ -58,6 +58,7 @@ worker processes of one thread each.
 """
 
 import json
+import logging
 import math
 import os
 import tempfile
@@ -662,6 +663,7 @@ def _task_runner(n_jobs, scheduler):
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    silence_logs=logging.ERROR,
                 )
             )
         else:

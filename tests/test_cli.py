@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import tarfile
 
 import numpy as np
 import pandas as pd
@@ -177,6 +178,23 @@ def test_benchmark_on_the_shared_data(test_data, tmp_path):
     ].shape == (2, 100, 5)
 
 
+def test_benchmark_on_the_published_archive(test_data, tmp_path, monkeypatch):
+    archive = tmp_path / "data.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for cell in ("E003", "E123"):
+            tar.add(test_data / "remc" / cell, arcname=f"data/{cell}")
+    monkeypatch.setenv("SKATTCHROME_REMC_URL", archive.as_uri())
+    out = tmp_path / "out"
+    arguments = ["--data", "remc", "--data-home", str(tmp_path / "home")]
+    arguments += ["--cells", "E123", "--models", "deepchrome", "--out", str(out)]
+    assert main(["benchmark", *arguments, "--max-epochs", "1", "--quiet"]) == 0
+    assert (tmp_path / "home" / "remc" / "E003").is_dir()
+    results = pd.read_csv(out / "results.csv")
+    assert results[["cell", "model", "status"]].values.tolist() == [
+        ["E123", "DeepChrome", "ok"]
+    ]
+
+
 def test_benchmark_rejects_unknown_cells_and_models(tmp_path, capsys):
     with pytest.raises(SystemExit) as unknown_cell:
         main(["benchmark", "--cells", "E003", "--out", str(tmp_path)])
@@ -190,7 +208,7 @@ def test_benchmark_rejects_unknown_cells_and_models(tmp_path, capsys):
 
 def test_local_dask_cluster_gives_the_local_results(tmp_path):
     pytest.importorskip("distributed")
-    arguments = ["benchmark", "--models", "lstm,forest", "--cells", "SIM01,SIM03"]
+    arguments = ["benchmark", "--models", "lstm,deepchrome", "--cells", "SIM01,SIM03"]
     arguments += [*TINY, "--max-epochs", "2"]
     assert main([*arguments, "--out", str(tmp_path / "local")]) == 0
     cluster_arguments = ["--scheduler", "local", "--n-jobs", "2"]
