@@ -86,7 +86,7 @@ model, results["simulated"] = run_protocol(simulated, **shortened_recipe)
 # %%
 # The result table
 # ----------------
-table = pd.DataFrame(results).T.rename_axis("cell type")
+table = pd.DataFrame.from_dict(results, orient="index").rename_axis("cell type")
 table.round(3)
 
 # %%
