@@ -27,7 +27,6 @@ import argparse
 import json
 import pickle
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -233,35 +232,47 @@ def time_to_accuracy(splits, max_epochs=None):
 
 
 PEAK_MEMORY_SCRIPT = """
-import json, pickle, resource, sys
+import json, pickle, sys
 import numpy as np
 import torch
 torch.set_num_threads(1)
 with open(sys.argv[1], "rb") as handle:
     model = pickle.load(handle)
 n_genes = int(sys.argv[2])
-rng = np.random.default_rng(0)
-X = np.empty((n_genes, model.n_bins_, model.n_marks_), dtype=np.float32)
-for first in range(0, n_genes, 256):
-    chunk = X[first : first + 256]
-    chunk[:] = rng.poisson(2.0, size=chunk.shape)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-proba = model.predict_proba(X)
-maps = model.attention(X)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-outputs = proba.nbytes + maps.bin_attention.nbytes + maps.mark_attention.nbytes
-print(json.dumps({"before_kib": before, "after_kib": after,
-                  "input_bytes": X.nbytes, "output_bytes": outputs}))
+if n_genes:
+    rng = np.random.default_rng(0)
+    X = np.empty((n_genes, model.n_bins_, model.n_marks_), dtype=np.float32)
+    for first in range(0, n_genes, 256):
+        chunk = X[first : first + 256]
+        chunk[:] = rng.poisson(2.0, size=chunk.shape)
+    proba = model.predict_proba(X)
+    maps = model.attention(X)
+    data_bytes = (
+        X.nbytes + proba.nbytes + maps.bin_attention.nbytes + maps.mark_attention.nbytes
+    )
+else:
+    data_bytes = 0
+with open("/proc/self/status") as status:
+    peak = next(
+        int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM")
+    )
+print(json.dumps({"peak_bytes": peak, "data_bytes": data_bytes}))
 """
 
 
 def peak_memory(model, gene_counts):
-    """Peak resident memory growth of predicting and explaining, per gene count."""
+    """Peak resident memory of predicting and explaining, per number of genes.
+
+    Each count runs in a fresh process, whose peak is its ``VmHWM`` (Linux; the
+    ``ru_maxrss`` of a child counts its parent's memory); a count of 0 only
+    loads the model, the baseline. Returns ``(n_genes, peak bytes above the
+    baseline, bytes of the input and outputs)`` per count.
+    """
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.pkl"
         path.write_bytes(pickle.dumps(model))
-        for n_genes in gene_counts:
+        for n_genes in [0, *gene_counts]:
             result = subprocess.run(
                 [sys.executable, "-c", PEAK_MEMORY_SCRIPT, str(path), str(n_genes)],
                 capture_output=True,
@@ -269,9 +280,12 @@ def peak_memory(model, gene_counts):
                 check=True,
             )
             figures = json.loads(result.stdout)
-            growth = (figures["after_kib"] - figures["before_kib"]) * 1024
-            rows.append((n_genes, growth, figures["output_bytes"]))
-    return rows
+            rows.append((n_genes, figures["peak_bytes"], figures["data_bytes"]))
+    baseline = rows[0][1]
+    return [(n_genes, peak - baseline, data) for n_genes, peak, data in rows[1:]]
+
+
+SECTIONS = ("throughput", "accuracy", "memory")
 
 
 def main():
@@ -280,7 +294,15 @@ def main():
     parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run (default: {','.join(SECTIONS)})",
+    )
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if not sections <= set(SECTIONS):
+        parser.error(f"--sections takes {', '.join(SECTIONS)}")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -304,19 +326,30 @@ def main():
         (X[2 * n_train :], y[2 * n_train :]),
     ]
 
+    if "throughput" in sections:
+        print_throughput(X, y, n_throughput, batch_sizes, inference_batch_sizes)
+    if "accuracy" in sections:
+        print_time_to_accuracy(splits, n_train, max_epochs)
+    if "memory" in sections:
+        print_peak_memory(X, y, memory_counts)
+
+
+def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes):
     print("\nThroughput, genes/s (100 bins x 5 marks)")
     print(
         f"{'pass':<10}{'batch':>6}{'bare LSTMs':>12}{'published':>11}{'package':>9}"
         f"{'pkg/bare':>10}{'pkg/published':>15}"
     )
     for kind, batch_size, bare, published, package in throughput(
-        X[:n_throughput], y[:n_throughput], batch_sizes, inference_batch_sizes
+        X[:n_genes], y[:n_genes], batch_sizes, inference_batch_sizes
     ):
         print(
             f"{kind:<10}{batch_size:>6}{bare:>12.0f}{published:>11.0f}{package:>9.0f}"
             f"{package / bare:>10.2f}{package / published:>15.2f}"
         )
 
+
+def print_time_to_accuracy(splits, n_train, max_epochs):
     print(f"\nTime to accuracy: {n_train} training, {n_train} validation genes")
     results = time_to_accuracy(splits, max_epochs=max_epochs)
     for name, figures in results.items():
@@ -335,21 +368,23 @@ def main():
         "the best epoch"
     )
 
-    print("\nPeak memory of predict_proba + attention in a fresh process")
+
+def print_peak_memory(X, y, gene_counts):
+    print("\nPeak memory of predict_proba + attention, each in a fresh process")
     model = AttentiveChromeClassifier(
         max_epochs=1, validation_fraction=None, device="cpu", random_state=0
     ).fit(X[:200], y[:200])
-    rows = peak_memory(model, memory_counts)
-    for n_genes, growth, output_bytes in rows:
+    rows = peak_memory(model, gene_counts)
+    for n_genes, growth, data_bytes in rows:
         print(
-            f"{n_genes:>7} genes: peak grew {growth / 2**20:7.1f} MiB, "
-            f"outputs {output_bytes / 2**20:7.1f} MiB"
+            f"{n_genes:>7} genes: peak {growth / 2**20:7.1f} MiB above loading the "
+            f"model; input and outputs {data_bytes / 2**20:7.1f} MiB"
         )
-    (small, small_growth, small_out), (large, large_growth, large_out) = rows
-    per_gene = (large_growth - small_growth - (large_out - small_out)) / (large - small)
-    print(f"growth beyond the outputs: {per_gene:.0f} bytes per extra gene")
+    (small, small_growth, small_data), (large, large_growth, large_data) = rows
+    beyond = (large_growth - small_growth) - (large_data - small_data)
     print(
-        f"\nmax RSS of this process: {resource.getrusage(0).ru_maxrss / 1024:.0f} MiB"
+        f"from {small} to {large} genes the peak grew {beyond / 2**20:+.1f} MiB "
+        "beyond the input and outputs"
     )
 
 
