@@ -46,6 +46,26 @@ ESTIMATORS = [
 ]
 
 
-@parametrize_with_checks(ESTIMATORS)
+FLOAT32_BATCHING = (
+    "the networks compute in float32, and oneDNN/MKL kernels chosen by batch "
+    "size can change a gene's logit in the last bit or two (about 2e-7) "
+    "between a batch and a subset of it, below this check's rtol of 1e-7; "
+    "the check passes on most runs"
+)
+
+
+def expected_failed_checks(estimator):
+    """Checks that may fail, with the reason; none for the forest."""
+    if isinstance(estimator, ChromeForestClassifier):
+        return {}
+    return {
+        "check_methods_subset_invariance": FLOAT32_BATCHING,
+        "check_methods_sample_order_invariance": FLOAT32_BATCHING,
+    }
+
+
+@parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=False
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
