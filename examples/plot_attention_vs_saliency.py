@@ -32,10 +32,10 @@ from skattchrome import AttentiveChromeClassifier
 from skattchrome.datasets import make_chromatin_data
 
 X, y, planted = make_chromatin_data(
-    n_genes=1500, random_state=0, return_ground_truth=True
+    n_genes=1000, random_state=0, return_ground_truth=True
 )
 X = np.log1p(X)
-train, test = slice(0, 1100), slice(1100, None)
+train, test = slice(0, 700), slice(700, None)
 
 variants = {
     "published": {},
@@ -45,7 +45,7 @@ variants = {
 models = {}
 for name, params in variants.items():
     models[name] = AttentiveChromeClassifier(
-        max_epochs=6, random_state=0, **params
+        max_epochs=5, random_state=0, **params
     ).fit(X[train], y[train])
     auc = roc_auc_score(y[test], models[name].decision_function(X[test]))
     print(f"{name:<14} test ROC AUC {auc:.3f}")
@@ -63,7 +63,7 @@ scores = compare_interpretations(
     y[test],
     ground_truth=planted[test],
     methods=("attention", "gradient", "integrated_gradients"),
-    n_steps=20,
+    n_steps=10,
 )
 auprc = scores[scores["metric"] == "auprc"].pivot_table(
     index=["estimator", "method"], columns="mark", values="value"
@@ -120,7 +120,7 @@ if real is not None and (real / "signal.npz").exists():
     labels = pd.read_csv(real / "genes.csv")["label"].to_numpy()
     X_real = np.log1p(arrays["X"])
     real_models = {
-        name: AttentiveChromeClassifier(max_epochs=10, random_state=0, **params).fit(
+        name: AttentiveChromeClassifier(max_epochs=6, random_state=0, **params).fit(
             X_real, labels
         )
         for name, params in variants.items()
@@ -131,7 +131,7 @@ if real is not None and (real / "signal.npz").exists():
         labels,
         reference=np.log1p(arrays["h3k27ac"]),
         methods=("attention", "gradient", "integrated_gradients"),
-        n_steps=20,
+        n_steps=10,
     )
     print(
         correlations.pivot_table(
