@@ -4,13 +4,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._base import NeuralChromatinClassifier, check_number
+from ._base import NeuralChromatinClassifier
 from ._modules import (
     ATTENTION_NORMALIZATIONS,
     ATTENTION_SCORINGS,
     BIN_ENCODERS,
     AttentiveChromeModule,
 )
+from ._validation import check_number
 
 PAPER_RECIPE = {
     "batch_size": 16,

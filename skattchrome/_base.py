@@ -16,7 +16,7 @@ from skorch.helper import predefined_split
 
 from ._batches import ArrayBatches
 from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
-from ._validation import check_binary_target, check_chromatin_X
+from ._validation import check_binary_target, check_chromatin_X, check_number
 
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -79,18 +79,6 @@ def resolve_device(device):
             "'cuda:N'."
         )
     return str(torch_device)
-
-
-def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
-    if value is None and allow_none:
-        return
-    valid_type = numbers.Integral if kind == "int" else numbers.Real
-    too_low = value < low if low_inclusive else value <= low
-    if not isinstance(value, valid_type) or isinstance(value, bool) or too_low:
-        bound = f">= {low}" if low_inclusive else f"> {low}"
-        noun = "an integer" if kind == "int" else "a number"
-        suffix = " or None" if allow_none else ""
-        raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
 
 class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):

@@ -160,6 +160,19 @@ def _add_training_options(parser):
     )
 
 
+def _add_model_and_data_arguments(command, default_out, kind):
+    """The arguments of a command that applies a saved model to DATA."""
+    command.add_argument("model", type=Path, metavar="MODEL.pkl")
+    command.add_argument("data", type=Path, metavar="DATA")
+    command.add_argument("--subset", default=None, help="split of a folder (test)")
+    command.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default_out),
+        help=f"{kind} to write (default {default_out})",
+    )
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="skattchrome",
@@ -276,15 +289,7 @@ def _parser():
             "probability (of high expression), predicted_label and label."
         ),
     )
-    predict.add_argument("model", type=Path, metavar="MODEL.pkl")
-    predict.add_argument("data", type=Path, metavar="DATA")
-    predict.add_argument("--subset", default=None, help="split of a folder (test)")
-    predict.add_argument(
-        "--out",
-        type=Path,
-        default=Path("predictions.csv"),
-        help="CSV to write (default predictions.csv)",
-    )
+    _add_model_and_data_arguments(predict, "predictions.csv", "CSV")
     predict.set_defaults(run=_predict)
 
     explain = commands.add_parser(
@@ -298,15 +303,7 @@ def _parser():
             "model lacks is left out."
         ),
     )
-    explain.add_argument("model", type=Path, metavar="MODEL.pkl")
-    explain.add_argument("data", type=Path, metavar="DATA")
-    explain.add_argument("--subset", default=None, help="split of a folder (test)")
-    explain.add_argument(
-        "--out",
-        type=Path,
-        default=Path("attention.npz"),
-        help="NPZ to write (default attention.npz)",
-    )
+    _add_model_and_data_arguments(explain, "attention.npz", "NPZ")
     explain.set_defaults(run=_explain)
     return parser
 

@@ -2,8 +2,9 @@
 
 import numbers
 
-from ._base import NeuralChromatinClassifier, check_number
+from ._base import NeuralChromatinClassifier
 from ._modules import DeepChromeModule
+from ._validation import check_number
 
 
 class DeepChromeClassifier(NeuralChromatinClassifier):

@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
-from ._base import ChromatinClassifierBase, check_number
+from ._base import ChromatinClassifierBase
+from ._validation import check_number
 
 BIN_AGGREGATIONS = ("sum", "mean", "max")
 

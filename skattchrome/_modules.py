@@ -120,6 +120,27 @@ class ContextAttention(nn.Module):
         return summary, weights
 
 
+def _per_mark_convolution(n_marks, n_features, kernel_size):
+    """A convolution over bins with weights of its own for each mark."""
+    return nn.Conv1d(
+        n_marks,
+        n_marks * n_features,
+        kernel_size,
+        padding="same",
+        groups=n_marks,
+    )
+
+
+def _per_mark_features(convolution, X):
+    """Apply a per-mark convolution to ``X`` (batch, n_bins, n_marks).
+
+    Returns the features as (batch, n_marks, n_bins, n_features).
+    """
+    batch, n_bins, n_marks = X.shape
+    features = convolution(X.transpose(1, 2))
+    return features.view(batch, n_marks, -1, n_bins).transpose(2, 3)
+
+
 BIN_ENCODERS = ("lstm", "cnn")
 ATTENTION_SCORINGS = ("state", "local")
 
@@ -218,12 +239,8 @@ class AttentiveChromeModule(nn.Module):
                 for _ in range(n_marks)
             )
         else:
-            self.bin_convolution = nn.Conv1d(
-                n_marks,
-                n_marks * bin_features,
-                cnn_kernel_size,
-                padding="same",
-                groups=n_marks,
+            self.bin_convolution = _per_mark_convolution(
+                n_marks, bin_features, cnn_kernel_size
             )
         self.bin_attention = (
             ContextAttention(
@@ -233,13 +250,7 @@ class AttentiveChromeModule(nn.Module):
             else None
         )
         self.local_features = (
-            nn.Conv1d(
-                n_marks,
-                n_marks * bin_features,
-                cnn_kernel_size,
-                padding="same",
-                groups=n_marks,
-            )
+            _per_mark_convolution(n_marks, bin_features, cnn_kernel_size)
             if bin_attention and attention_scoring == "local"
             else None
         )
@@ -273,9 +284,7 @@ class AttentiveChromeModule(nn.Module):
             maximum of the CNN features over bins.
         """
         if self.bin_encoder == "cnn":
-            batch, n_bins, n_marks = X.shape
-            features = torch.relu(self.bin_convolution(X.transpose(1, 2)))
-            states = features.view(batch, n_marks, -1, n_bins).transpose(2, 3)
+            states = torch.relu(_per_mark_features(self.bin_convolution, X))
             return states, states.amax(dim=2)
         states, final_states = [], []
         for mark, encoder in enumerate(self.bin_encoders):
@@ -288,9 +297,7 @@ class AttentiveChromeModule(nn.Module):
         """Per-mark features of each bin's neighbourhood, or None."""
         if self.local_features is None:
             return None
-        batch, n_bins, n_marks = X.shape
-        features = torch.tanh(self.local_features(X.transpose(1, 2)))
-        return features.view(batch, n_marks, -1, n_bins).transpose(2, 3)
+        return torch.tanh(_per_mark_features(self.local_features, X))
 
     def forward(self, X):
         """Predict the logit of high expression and return both attention maps.

@@ -66,18 +66,21 @@ def _ndim(X):
     return None
 
 
-def _check_n_marks(n_marks):
-    if n_marks is None:
-        return None
-    if (
-        not isinstance(n_marks, numbers.Integral)
-        or isinstance(n_marks, bool)
-        or n_marks < 1
-    ):
-        raise ValueError(
-            f"n_marks must be a positive integer or None; got {n_marks!r}."
-        )
-    return int(n_marks)
+def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
+    """Raise a ValueError naming ``name`` unless ``value`` is a number above ``low``.
+
+    ``kind`` is ``"int"`` or ``"real"``; booleans are refused; None passes
+    when ``allow_none``.
+    """
+    if value is None and allow_none:
+        return
+    valid_type = numbers.Integral if kind == "int" else numbers.Real
+    valid = isinstance(value, valid_type) and not isinstance(value, bool)
+    if not valid or (value < low if low_inclusive else value <= low):
+        bound = f">= {low}" if low_inclusive else f"> {low}"
+        noun = "an integer" if kind == "int" else "a number"
+        suffix = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
 
 def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
@@ -104,7 +107,11 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
     y : ndarray of shape (n_genes,)
         Only when ``y`` is passed.
     """
-    n_marks = _check_n_marks(estimator.n_marks) if reset else estimator.n_marks_
+    if reset:
+        check_number("n_marks", estimator.n_marks, kind="int", low=1, allow_none=True)
+        n_marks = estimator.n_marks
+    else:
+        n_marks = estimator.n_marks_
     mark_names = None
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         mark_names = _marks_from_column_names(list(X.columns))
