@@ -38,6 +38,16 @@ class AttentionMaps(NamedTuple):
         Attention over the bins of each mark (alpha); sums to one over bins.
     mark_attention : ndarray of shape (..., n_marks)
         Attention over the marks (beta); sums to one over marks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skattchrome import AttentionMaps
+    >>> maps = AttentionMaps(np.full((2, 4, 3), 0.25), np.full((2, 3), 1 / 3))
+    >>> bin_attention, mark_attention = maps
+    >>> maps.bin_attention.sum(axis=1)
+    array([[1., 1., 1.],
+           [1., 1., 1.]])
     """
 
     bin_attention: np.ndarray
