@@ -116,9 +116,11 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         Fraction of the genes held out (stratified, seeded by
         ``random_state``) to pick the best epoch, when ``fit`` gets no
         ``validation_data``. None trains on every gene and keeps the last epoch.
-    inference_batch_size : int, default=512
+    inference_batch_size : int or "auto", default="auto"
         Genes per batch in ``predict``, ``predict_proba``, ``decision_function``
-        and ``attention``.
+        and ``attention``. ``"auto"`` picks the size that
+        gave the highest throughput in ``benchmarks/bench_training.py``: 64
+        genes on CPU, 1024 on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.
@@ -203,6 +205,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     ((3, 20, 5), (3, 5))
     """
 
+    _auto_inference_batch_sizes = {"cpu": 64, "cuda": 1024}
+
     def __init__(
         self,
         *,
@@ -223,7 +227,7 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         patience=5,
         clip_grad_norm=1.0,
         validation_fraction=0.1,
-        inference_batch_size=512,
+        inference_batch_size="auto",
         device="auto",
         random_state=None,
         verbose=0,

@@ -19,6 +19,9 @@ from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
 from ._validation import check_binary_target, check_chromatin_X, check_number
 
 LR_SCHEDULES = ("constant", "cosine")
+# Devices with a fused Adam kernel: one update for all parameters instead of a
+# dozen small operations per parameter tensor.
+FUSED_ADAM_DEVICES = ("cpu", "cuda")
 
 
 def resolve_device(device):
@@ -142,6 +145,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     """
 
     _fitted_attribute = "net_"
+    # Genes per inference batch for inference_batch_size="auto", per device
+    # type: the fastest measured on CPU (benchmarks/bench_training.py), and
+    # large batches where a GPU's time per LSTM step barely grows with them.
+    _auto_inference_batch_sizes = {"cpu": 512, "cuda": 1024}
 
     def __init__(
         self,
@@ -154,7 +161,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         patience=5,
         clip_grad_norm=1.0,
         validation_fraction=0.1,
-        inference_batch_size=512,
+        inference_batch_size="auto",
         device="auto",
         random_state=None,
         verbose=0,
@@ -179,9 +186,16 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     def _check_params(self):
         check_number("max_epochs", self.max_epochs, kind="int", low=1)
         check_number("batch_size", self.batch_size, kind="int", low=1)
-        check_number(
-            "inference_batch_size", self.inference_batch_size, kind="int", low=1
-        )
+        if isinstance(self.inference_batch_size, str):
+            if self.inference_batch_size != "auto":
+                raise ValueError(
+                    "inference_batch_size must be a positive integer or 'auto'; "
+                    f"got {self.inference_batch_size!r}."
+                )
+        else:
+            check_number(
+                "inference_batch_size", self.inference_batch_size, kind="int", low=1
+            )
         check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
         check_number("patience", self.patience, kind="int", low=1, allow_none=True)
         check_number(
@@ -293,13 +307,14 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                     for name, value in self._criterion_params().items()
                 },
                 optimizer=torch.optim.Adam,
+                optimizer__fused=torch.device(device).type in FUSED_ADAM_DEVICES,
                 lr=self.lr,
                 max_epochs=self.max_epochs,
                 batch_size=self.batch_size,
                 iterator_train=ArrayBatches,
                 iterator_valid=ArrayBatches,
                 iterator_train__shuffle=True,
-                iterator_valid__batch_size=self.inference_batch_size,
+                iterator_valid__batch_size=self._inference_batch_size(device),
                 train_split=(
                     predefined_split(Dataset(X_valid, y_valid))
                     if has_validation
@@ -338,14 +353,22 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     def _after_fit(self, X, y_encoded):
         """Hook for learned summaries that need the fitted network."""
 
+    def _inference_batch_size(self, device):
+        """Genes per inference batch on ``device``, resolving ``"auto"``."""
+        if isinstance(self.inference_batch_size, str):
+            sizes = self._auto_inference_batch_sizes
+            return sizes.get(torch.device(device).type, sizes["cuda"])
+        return self.inference_batch_size
+
     def _iter_outputs(self, X):
         """Yield ``(batch slice, outputs as numpy arrays)`` over ``X`` in batches."""
         module = self.net_.module_
         device = self.net_.device
+        batch_size = self._inference_batch_size(device)
         module.eval()
         with torch.inference_mode():
-            for start in range(0, len(X), self.inference_batch_size):
-                batch = slice(start, start + self.inference_batch_size)
+            for start in range(0, len(X), batch_size):
+                batch = slice(start, start + batch_size)
                 outputs = module(torch.from_numpy(X[batch]).to(device))
                 if not isinstance(outputs, tuple | list):
                     outputs = (outputs,)

@@ -49,8 +49,10 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     validation_fraction : float or None, default=0.1
         Fraction of the genes held out (stratified, seeded) to pick the best
         epoch when ``fit`` gets no ``validation_data``; None trains on all.
-    inference_batch_size : int, default=512
-        Genes per batch when predicting.
+    inference_batch_size : int or "auto", default="auto"
+        Genes per batch when predicting. ``"auto"`` picks the size that
+        gave the highest throughput in ``benchmarks/bench_training.py``: {cpu}
+        genes on CPU, {gpu} on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.
@@ -123,7 +125,7 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         patience=5,
         clip_grad_norm=1.0,
         validation_fraction=0.1,
-        inference_batch_size=512,
+        inference_batch_size="auto",
         device="auto",
         random_state=None,
         verbose=0,

@@ -87,17 +87,22 @@ class ContextAttention(nn.Module):
         self.context = nn.Parameter(torch.empty(n_groups, n_features))
         nn.init.uniform_(self.context, -0.1, 0.1)
 
-    def forward(self, states, score_features=None):
+    def forward(self, states, score_features=None, group=None):
         """Attend over the second-to-last axis of ``states``.
 
         Parameters
         ----------
         states : Tensor of shape (batch, n_groups, length, n_state_features) or \
-                (batch, length, n_state_features) when ``n_groups`` is 1
-            The sequences to summarise.
+                (batch, length, n_state_features)
+            The sequences to summarise: of every group, or of one group when
+            ``group`` is given or ``n_groups`` is 1.
         score_features : Tensor of shape (batch, n_groups, length, n_features) \
                 or (batch, length, n_features), default=None
-            Features that the scores are computed from; None scores the states.
+            Features that the scores are computed from, shaped like ``states``;
+            None scores the states.
+        group : int, default=None
+            With 3-D ``states``, the group whose context vector scores them;
+            None means group 0.
 
         Returns
         -------
@@ -107,16 +112,35 @@ class ContextAttention(nn.Module):
         weights : Tensor of shape (batch, n_groups, length) or (batch, length)
             Attention weights; they sum to one over ``length``.
         """
+        if states.dim() == 3:
+            return self._attend(states, score_features, 0 if group is None else group)
+        summaries, weights = zip(
+            *(
+                self._attend(
+                    states[:, index],
+                    None if score_features is None else score_features[:, index],
+                    index,
+                )
+                for index in range(states.shape[1])
+            ),
+            strict=True,
+        )
+        return torch.stack(summaries, dim=1), torch.stack(weights, dim=1)
+
+    def _attend(self, states, score_features, group):
+        """Attention over one group's sequences (batch, length, n_features).
+
+        Matrix-vector products for the scores and the weighted sum: on the
+        contiguous output of an LSTM they read the states without copying them
+        or materialising their product with the weights.
+        """
         scored = states if score_features is None else score_features
-        if scored.dim() == 3:
-            scores = scored @ self.context[0]
-        else:
-            scores = torch.einsum("bglf,gf->bgl", scored, self.context)
+        scores = scored @ self.context[group]
         if self.normalization == "sparsemax":
             weights = sparsemax(scores, dim=-1)
         else:
             weights = torch.softmax(scores, dim=-1)
-        summary = (weights.unsqueeze(-1) * states).sum(dim=-2)
+        summary = torch.bmm(weights.unsqueeze(1), states).squeeze(1)
         return summary, weights
 
 
@@ -286,18 +310,62 @@ class AttentiveChromeModule(nn.Module):
         if self.bin_encoder == "cnn":
             states = torch.relu(_per_mark_features(self.bin_convolution, X))
             return states, states.amax(dim=2)
-        states, final_states = [], []
-        for mark, encoder in enumerate(self.bin_encoders):
-            mark_states, (hidden, _) = encoder(X[:, :, mark].unsqueeze(-1))
-            states.append(mark_states)
-            final_states.append(torch.cat([hidden[0], hidden[1]], dim=-1))
+        states, final_states = zip(*self._encode_marks(X), strict=True)
         return torch.stack(states, dim=1), torch.stack(final_states, dim=1)
+
+    def _encode_marks(self, X):
+        """Yield each mark's LSTM states and final states, mark by mark."""
+        for mark, encoder in enumerate(self.bin_encoders):
+            states, (hidden, _) = encoder(X[:, :, mark].unsqueeze(-1))
+            yield states, torch.cat([hidden[0], hidden[1]], dim=-1)
 
     def _local_score_features(self, X):
         """Per-mark features of each bin's neighbourhood, or None."""
         if self.local_features is None:
             return None
         return torch.tanh(_per_mark_features(self.local_features, X))
+
+    def embed_marks(self, X):
+        """Summarise each mark's bins into a mark embedding.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, n_bins, n_marks)
+            Binned signal.
+
+        Returns
+        -------
+        mark_embeddings : Tensor of shape (batch, n_marks, 2 * bin_hidden_size)
+            Attention-weighted sums of each mark's bin states, or its final
+            states without bin attention.
+        bin_attention : Tensor of shape (batch, n_bins, n_marks) or None
+            Bin-level attention; None without bin attention.
+
+        Notes
+        -----
+        With the LSTM encoder and bin attention, each mark is attended to
+        straight from its LSTM's output, mark by mark: the states of all marks
+        are never stacked into one tensor. This computes the same function as
+        attending over :meth:`encode_bins`, at a fraction of the memory traffic.
+        """
+        if self.bin_attention is None:
+            return self.encode_bins(X)[1], None
+        score_features = self._local_score_features(X)
+        if self.bin_encoder == "cnn":
+            mark_embeddings, bin_attention = self.bin_attention(
+                self.encode_bins(X)[0], score_features
+            )
+            return mark_embeddings, bin_attention.transpose(1, 2)
+        mark_embeddings, bin_attention = [], []
+        for mark, (states, _) in enumerate(self._encode_marks(X)):
+            embedding, weights = self.bin_attention(
+                states,
+                None if score_features is None else score_features[:, mark],
+                group=mark,
+            )
+            mark_embeddings.append(embedding)
+            bin_attention.append(weights)
+        return torch.stack(mark_embeddings, dim=1), torch.stack(bin_attention, dim=2)
 
     def forward(self, X):
         """Predict the logit of high expression and return both attention maps.
@@ -316,15 +384,10 @@ class AttentiveChromeModule(nn.Module):
         mark_attention : Tensor of shape (batch, n_marks) or (batch, 0)
             Mark-level attention; sums to one over marks.
         """
-        bin_states, final_states = self.encode_bins(X)
+        mark_embeddings, bin_attention = self.embed_marks(X)
         no_map = X.new_zeros((X.shape[0], 0))
-        if self.bin_attention is None:
-            mark_embeddings, bin_attention = final_states, no_map
-        else:
-            mark_embeddings, bin_attention = self.bin_attention(
-                bin_states, self._local_score_features(X)
-            )
-            bin_attention = bin_attention.transpose(1, 2)
+        if bin_attention is None:
+            bin_attention = no_map
         if self.mark_attention is None:
             gene_embedding, mark_attention = mark_embeddings.flatten(1), no_map
         else:

@@ -244,6 +244,34 @@ def test_paper_recipe_is_the_published_training():
     assert (lstm.hidden_size, lstm.bidirectional) == (32, True)
 
 
+def test_adam_is_fused_on_cpu(data):
+    X, y = data
+    optimizer = small_model(max_epochs=1).fit(X, y).net_.optimizer_
+    assert optimizer.defaults["fused"] is True
+
+
+def test_inference_batch_size_auto_follows_the_device(data):
+    X, y = data
+    model = small_model(max_epochs=1).fit(X, y)
+    sizes = AttentiveChromeClassifier._auto_inference_batch_sizes
+    assert model._inference_batch_size("cpu") == sizes["cpu"]
+    assert model._inference_batch_size("cuda:0") == sizes["cuda"]
+    model.set_params(inference_batch_size=7)
+    assert model._inference_batch_size("cpu") == 7
+
+
+def test_inference_batch_size_does_not_change_the_outputs(data):
+    X, y = data
+    model = small_model(max_epochs=1).fit(X, y)
+    proba = model.predict_proba(X)
+    maps = model.attention(X)
+    model.set_params(inference_batch_size=7)
+    np.testing.assert_allclose(model.predict_proba(X), proba, atol=1e-6)
+    np.testing.assert_allclose(
+        model.attention(X).bin_attention, maps.bin_attention, atol=1e-6
+    )
+
+
 def test_verbose_prints_each_epoch(data, capsys):
     X, y = data
     small_model(verbose=1, max_epochs=2).fit(X, y)
@@ -318,6 +346,7 @@ def test_cuda_model_unpickles_on_cpu(data, monkeypatch):
         ({"validation_fraction": 1.5}, "validation_fraction"),
         ({"n_marks": 0}, "n_marks"),
         ({"inference_batch_size": 0}, "inference_batch_size"),
+        ({"inference_batch_size": "fast"}, "inference_batch_size"),
     ],
 )
 def test_bad_parameters_fail_in_fit(data, params, message):

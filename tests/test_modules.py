@@ -53,6 +53,51 @@ def test_matches_the_mark_by_mark_formulation(network):
         torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"attention_scoring": "local"},
+        {"attention_normalization": "sparsemax"},
+        {"bin_encoder": "cnn"},
+    ],
+)
+def test_mark_by_mark_attention_matches_attention_over_all_marks(seed, params):
+    network = AttentiveChromeModule(n_marks=3, bin_hidden_size=6, **params)
+    X = torch.rand(4, 12, 3) * 4
+    with torch.no_grad():
+        embeddings, bin_attention = network.embed_marks(X)
+        states, _ = network.encode_bins(X)
+        expected = network.bin_attention(states, network._local_score_features(X))
+    torch.testing.assert_close(embeddings, expected[0], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        bin_attention, expected[1].transpose(1, 2), atol=1e-6, rtol=1e-5
+    )
+
+
+def test_context_attention_one_group_of_several():
+    attention = ContextAttention(n_features=4, n_groups=3)
+    states = torch.randn(2, 3, 6, 4)
+    summary, weights = attention(states)
+    for group in range(3):
+        one_summary, one_weights = attention(states[:, group], group=group)
+        expected = reference_attention(states[:, group], attention.context[group])
+        torch.testing.assert_close(one_summary, expected[0])
+        torch.testing.assert_close(one_weights, expected[1])
+        torch.testing.assert_close(summary[:, group], one_summary)
+        torch.testing.assert_close(weights[:, group], one_weights)
+
+
+def test_mark_by_mark_gradients_match_the_reference(network):
+    X = torch.randn(3, 9, 3, generator=torch.Generator().manual_seed(2)) * 2
+    logit, _, _ = network(X)
+    gradients = torch.autograd.grad(logit.sum(), list(network.parameters()))
+    reference_logit, _, _ = reference_forward(network, X)
+    expected = torch.autograd.grad(reference_logit.sum(), list(network.parameters()))
+    for got, want in zip(gradients, expected, strict=True):
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+
+
 def test_each_mark_has_its_own_weights(network):
     first, second = network.bin_encoders[0], network.bin_encoders[1]
     assert first.weight_hh_l0.data_ptr() != second.weight_hh_l0.data_ptr()

@@ -151,7 +151,7 @@ def saliency(
     batch_size : int, default=None
         Network inputs per forward and backward pass (for
         ``"integrated_gradients"``, each gene counts ``n_steps`` times); None
-        uses the estimator's ``inference_batch_size``.
+        uses the estimator's inference batch size.
 
     Returns
     -------
@@ -214,7 +214,11 @@ def saliency(
     n_steps = _check_positive_int("n_steps", n_steps)
     batch_size = _check_positive_int(
         "batch_size",
-        estimator.inference_batch_size if batch_size is None else batch_size,
+        (
+            estimator._inference_batch_size(estimator.net_.device)
+            if batch_size is None
+            else batch_size
+        ),
     )
     X = estimator._validated(X)
     module = estimator.net_.module_
