@@ -51,8 +51,8 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         epoch when ``fit`` gets no ``validation_data``; None trains on all.
     inference_batch_size : int or "auto", default="auto"
         Genes per batch when predicting. ``"auto"`` picks the size that
-        gave the highest throughput in ``benchmarks/bench_training.py``: {cpu}
-        genes on CPU, {gpu} on a GPU.
+        gave the highest throughput in ``benchmarks/bench_training.py``: 512
+        genes on CPU, 1024 on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.
