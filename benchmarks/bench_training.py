@@ -353,7 +353,7 @@ def main():
     else:
         n_train, n_throughput, rounds = 6601, 4096, 3
         batch_sizes = [16, 64, 256]
-        inference_batch_sizes = [16, 64, 256, 512, "auto"]
+        inference_batch_sizes = [16, 64, 256, "auto"]
         memory_counts, max_epochs = [2000, 20000], None
 
     print(

@@ -123,7 +123,7 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     inference_batch_size : int or "auto", default="auto"
         Genes per batch in ``predict``, ``predict_proba``, ``decision_function``
         and ``attention``. ``"auto"`` picks the size that
-        gave the highest throughput in ``benchmarks/bench_training.py``: 64
+        gave the highest throughput in ``benchmarks/bench_training.py``: 512
         genes on CPU, 1024 on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
@@ -208,8 +208,6 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     >>> bin_attention.shape, mark_attention.shape
     ((3, 20, 5), (3, 5))
     """
-
-    _auto_inference_batch_sizes = {"cpu": 64, "cuda": 1024}
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 import numbers
 from abc import abstractmethod
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -148,7 +149,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     # Genes per inference batch for inference_batch_size="auto", per device
     # type: the fastest measured on CPU (benchmarks/bench_training.py), and
     # large batches where a GPU's time per LSTM step barely grows with them.
-    _auto_inference_batch_sizes = {"cpu": 512, "cuda": 1024}
+    _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 512, "cuda": 1024}
 
     def __init__(
         self,

@@ -130,18 +130,18 @@ class ContextAttention(nn.Module):
     def _attend(self, states, score_features, group):
         """Attention over one group's sequences (batch, length, n_features).
 
-        Matrix-vector products for the scores and the weighted sum: on the
-        contiguous output of an LSTM they read the states without copying them
-        or materialising their product with the weights.
+        Computed along the first axis of the time-major view: a batch-first
+        LSTM's output is time-major in memory, so that view is contiguous and
+        neither the scores nor the weighted sum copy the states.
         """
         scored = states if score_features is None else score_features
-        scores = scored @ self.context[group]
+        scores = scored.transpose(0, 1) @ self.context[group]
         if self.normalization == "sparsemax":
-            weights = sparsemax(scores, dim=-1)
+            weights = sparsemax(scores, dim=0)
         else:
-            weights = torch.softmax(scores, dim=-1)
-        summary = torch.bmm(weights.unsqueeze(1), states).squeeze(1)
-        return summary, weights
+            weights = torch.softmax(scores, dim=0)
+        summary = (weights.unsqueeze(-1) * states.transpose(0, 1)).sum(dim=0)
+        return summary, weights.t()
 
 
 def _per_mark_convolution(n_marks, n_features, kernel_size):
