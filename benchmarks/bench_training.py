@@ -349,7 +349,7 @@ def main():
     if args.quick:
         n_train, n_throughput, rounds = 200, 256, 1
         batch_sizes, inference_batch_sizes = [16], ["auto"]
-        memory_counts, max_epochs = [200, 800], 2
+        memory_counts, max_epochs = [1024, 2048], 2
     else:
         n_train, n_throughput, rounds = 6601, 4096, 3
         batch_sizes = [16, 64, 256]
