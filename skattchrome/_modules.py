@@ -310,14 +310,15 @@ class AttentiveChromeModule(nn.Module):
         if self.bin_encoder == "cnn":
             states = torch.relu(_per_mark_features(self.bin_convolution, X))
             return states, states.amax(dim=2)
-        states, final_states = zip(*self._encode_marks(X), strict=True)
+        states, hidden = zip(*self._encode_marks(X), strict=True)
+        final_states = [torch.cat([last[0], last[1]], dim=-1) for last in hidden]
         return torch.stack(states, dim=1), torch.stack(final_states, dim=1)
 
     def _encode_marks(self, X):
-        """Yield each mark's LSTM states and final states, mark by mark."""
+        """Yield each mark's LSTM states and final hidden states, mark by mark."""
         for mark, encoder in enumerate(self.bin_encoders):
             states, (hidden, _) = encoder(X[:, :, mark].unsqueeze(-1))
-            yield states, torch.cat([hidden[0], hidden[1]], dim=-1)
+            yield states, hidden
 
     def _local_score_features(self, X):
         """Per-mark features of each bin's neighbourhood, or None."""
