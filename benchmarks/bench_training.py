@@ -20,7 +20,9 @@ Everything is measured side by side in one run, on the same machine and data:
 
 Run ``python benchmarks/bench_training.py`` for the full run (about 30 minutes
 on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
-rot (its figures mean little).
+rot (its figures mean little). ``--device cuda`` runs the throughput and
+accuracy sections on a GPU; batches then move to the device one at a time in
+every implementation, and each timing waits for the device to finish.
 """
 
 import argparse
@@ -106,47 +108,59 @@ class PublishedAttentiveChrome(nn.Module):
         return self.classifier(gene.squeeze(1)).squeeze(1)
 
 
-def published_train_epoch(model, optimizer, X, y, batch_size):
-    """One epoch of the published training loop; returns its duration."""
+def elapsed_since(start, device):
+    """Seconds since ``start``, once the work queued on ``device`` has finished."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - start
+
+
+def published_train_epoch(model, optimizer, X, y, batch_size, device):
+    """One epoch of the published training loop; returns its duration.
+
+    Each batch is moved to ``device`` in the loop, as the published code does.
+    """
     order = torch.randperm(len(X))
     start = time.perf_counter()
     for first in range(0, len(X), batch_size):
         batch = order[first : first + batch_size]
         optimizer.zero_grad()
-        loss = nn.functional.binary_cross_entropy_with_logits(model(X[batch]), y[batch])
+        loss = nn.functional.binary_cross_entropy_with_logits(
+            model(X[batch].to(device)), y[batch].to(device)
+        )
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-    return time.perf_counter() - start
+    return elapsed_since(start, device)
 
 
-def timed_inference(forward, X, batch_size):
+def timed_inference(forward, X, batch_size, device):
     """Duration of a forward pass over ``X`` in batches, without autograd."""
     start = time.perf_counter()
     with torch.inference_mode():
         for first in range(0, len(X), batch_size):
-            forward(X[first : first + batch_size])
-    return time.perf_counter() - start
+            forward(X[first : first + batch_size].to(device))
+    return elapsed_since(start, device)
 
 
-def bare_kernels(bin_hidden_size=32):
+def bare_kernels(device, bin_hidden_size=32):
     return [
-        nn.LSTM(1, bin_hidden_size, batch_first=True, bidirectional=True)
+        nn.LSTM(1, bin_hidden_size, batch_first=True, bidirectional=True).to(device)
         for _ in range(N_MARKS)
     ]
 
 
-def bare_train_epoch(kernels, X, batch_size):
+def bare_train_epoch(kernels, X, batch_size, device):
     """Forward and backward of the per-mark LSTMs alone over ``X``."""
     start = time.perf_counter()
     for first in range(0, len(X), batch_size):
-        batch = X[first : first + batch_size]
+        batch = X[first : first + batch_size].to(device)
         total = sum(
             kernel(batch[:, :, mark : mark + 1])[0].sum()
             for mark, kernel in enumerate(kernels)
         )
         total.backward()
-    return time.perf_counter() - start
+    return elapsed_since(start, device)
 
 
 def bare_forward(kernels, batch):
@@ -154,13 +168,13 @@ def bare_forward(kernels, batch):
         kernel(batch[:, :, mark : mark + 1])
 
 
-def package_model(X, y, batch_size):
+def package_model(X, y, batch_size, device):
     """The package's classifier after one epoch of training on ``X``."""
     return AttentiveChromeClassifier(
         max_epochs=1,
         batch_size=batch_size,
         validation_fraction=None,
-        device="cpu",
+        device=device,
         random_state=0,
     ).fit(X, y)
 
@@ -170,7 +184,8 @@ def package_train_epoch(model, X, y):
 
     ``partial_fit`` of the fitted skorch net runs the same loop as ``fit``
     (batches, loss, clipping, optimizer step, callbacks); ``dur`` is skorch's
-    own timing of the epoch.
+    own timing of the epoch, which ends after the last batch's loss has been
+    read back, so after the device has finished it.
     """
     model.net_.partial_fit(X, y.astype(np.float32))
     return model.net_.history[-1, "dur"]
@@ -197,7 +212,7 @@ def best_of(rounds, timers):
     return best
 
 
-def throughput(X, y, batch_sizes, inference_batch_sizes, rounds):
+def throughput(X, y, batch_sizes, inference_batch_sizes, rounds, device):
     """Genes per second of the three implementations, side by side.
 
     Each figure is the best of ``rounds`` interleaved passes over ``X``, after
@@ -208,12 +223,12 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds):
     X_tensor, y_tensor = torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))
     rows = []
     for batch_size in batch_sizes:
-        kernels = bare_kernels()
-        published_model = PublishedAttentiveChrome()
+        kernels = bare_kernels(device)
+        published_model = PublishedAttentiveChrome().to(device)
         optimizer = torch.optim.Adam(published_model.parameters(), lr=2e-4)
-        model = package_model(X, y, batch_size)
+        model = package_model(X, y, batch_size, device)
         timers = [
-            partial(bare_train_epoch, kernels, X_tensor, batch_size),
+            partial(bare_train_epoch, kernels, X_tensor, batch_size, device),
             partial(
                 published_train_epoch,
                 published_model,
@@ -221,21 +236,25 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds):
                 X_tensor,
                 y_tensor,
                 batch_size,
+                device,
             ),
             partial(package_train_epoch, model, X, y),
         ]
         best_of(1, timers)
         seconds = best_of(rounds, timers)
         rows.append(("train", batch_size, *(len(X) / second for second in seconds)))
-    model = package_model(X[: 4 * max(batch_sizes)], y[: 4 * max(batch_sizes)], 64)
-    published_model = PublishedAttentiveChrome().eval()
-    kernels = bare_kernels()
+    n_fit = 4 * max(batch_sizes)
+    model = package_model(X[:n_fit], y[:n_fit], 64, device)
+    published_model = PublishedAttentiveChrome().to(device).eval()
+    kernels = bare_kernels(device)
     for batch_size in inference_batch_sizes:
         model.set_params(inference_batch_size=batch_size)
-        size = model._inference_batch_size("cpu")
+        size = model._inference_batch_size(device)
         timers = [
-            partial(timed_inference, partial(bare_forward, kernels), X_tensor, size),
-            partial(timed_inference, published_model, X_tensor, size),
+            partial(
+                timed_inference, partial(bare_forward, kernels), X_tensor, size, device
+            ),
+            partial(timed_inference, published_model, X_tensor, size, device),
             partial(package_inference, model, X),
         ]
         best_of(1, timers)
@@ -245,7 +264,7 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds):
     return rows
 
 
-def time_to_accuracy(splits, max_epochs=None):
+def time_to_accuracy(splits, device, max_epochs=None):
     """Fit the published recipe and the defaults on the same splits."""
     (X_train, y_train), valid, (X_test, y_test) = splits
     settings = {
@@ -256,7 +275,7 @@ def time_to_accuracy(splits, max_epochs=None):
     for name, params in settings.items():
         if max_epochs is not None:
             params["max_epochs"] = min(params.get("max_epochs", max_epochs), max_epochs)
-        model = AttentiveChromeClassifier(device="cpu", random_state=0, **params)
+        model = AttentiveChromeClassifier(device=device, random_state=0, **params)
         start = time.perf_counter()
         model.fit(X_train, y_train, validation_data=valid)
         seconds = time.perf_counter() - start
@@ -335,6 +354,12 @@ def main():
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
     parser.add_argument(
+        "--device",
+        default="cpu",
+        help="torch device of the throughput and accuracy sections (default: cpu); "
+        "the memory section always runs on the CPU",
+    )
+    parser.add_argument(
         "--sections",
         default=",".join(SECTIONS),
         help=f"comma-separated sections to run (default: {','.join(SECTIONS)})",
@@ -356,10 +381,13 @@ def main():
         inference_batch_sizes = [16, 64, 256, "auto"]
         memory_counts, max_epochs = [2000, 20000], None
 
+    device = torch.device(args.device)
+    card = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
     print(
         f"skattchrome training benchmark, {time.strftime('%Y-%m-%d')}, "
         f"{platform.processor() or platform.machine()}, "
-        f"{torch.get_num_threads()} torch threads, torch {torch.__version__}"
+        f"{torch.get_num_threads()} torch threads, torch {torch.__version__}, "
+        f"device {device}{card}"
     )
     X, y = make_chromatin_data(n_genes=3 * n_train, random_state=0)
     splits = [
@@ -369,14 +397,16 @@ def main():
     ]
 
     if "throughput" in sections:
-        print_throughput(X, y, n_throughput, batch_sizes, inference_batch_sizes, rounds)
+        print_throughput(
+            X, y, n_throughput, batch_sizes, inference_batch_sizes, rounds, device
+        )
     if "accuracy" in sections:
-        print_time_to_accuracy(splits, n_train, max_epochs)
+        print_time_to_accuracy(splits, n_train, max_epochs, device)
     if "memory" in sections:
         print_peak_memory(X, y, memory_counts)
 
 
-def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds):
+def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds, device):
     print(
         f"\nThroughput, genes/s (100 bins x 5 marks), best of {rounds} interleaved "
         "passes"
@@ -386,7 +416,7 @@ def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds):
         f"{'pkg/bare':>10}{'pkg/published':>15}"
     )
     for kind, batch_size, bare, published, package in throughput(
-        X[:n_genes], y[:n_genes], batch_sizes, inference_batch_sizes, rounds
+        X[:n_genes], y[:n_genes], batch_sizes, inference_batch_sizes, rounds, device
     ):
         print(
             f"{kind:<10}{batch_size!s:>9}{bare:>12.0f}{published:>11.0f}{package:>9.0f}"
@@ -394,9 +424,9 @@ def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds):
         )
 
 
-def print_time_to_accuracy(splits, n_train, max_epochs):
+def print_time_to_accuracy(splits, n_train, max_epochs, device):
     print(f"\nTime to accuracy: {n_train} training, {n_train} validation genes")
-    results = time_to_accuracy(splits, max_epochs=max_epochs)
+    results = time_to_accuracy(splits, device, max_epochs=max_epochs)
     for name, figures in results.items():
         print(
             f"{name:<18} test AUC {figures['test_auc']:.4f}  "

@@ -130,7 +130,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         ``"cuda:N"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the initial weights and the shuffling. The
-        global torch random state of the caller is left untouched.
+        global torch random state of the caller is left untouched. On CUDA,
+        training uses cuDNN's deterministic algorithms, so seeded fits repeat
+        exactly there too.
     verbose : int, default=0
         1 prints a line per epoch with the losses and the validation AUC.
 

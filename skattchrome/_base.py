@@ -2,6 +2,7 @@
 
 import numbers
 from abc import abstractmethod
+from contextlib import contextmanager
 from typing import ClassVar
 
 import numpy as np
@@ -23,6 +24,33 @@ LR_SCHEDULES = ("constant", "cosine")
 # Devices with a fused Adam kernel: one update for all parameters instead of a
 # dozen small operations per parameter tensor.
 FUSED_ADAM_DEVICES = ("cpu", "cuda")
+# Prefixes of the skorch net's attributes that hold tensors of the training
+# device, beyond the ``module_``, ``criterion_`` and ``optimizer_`` that skorch
+# already maps to the CPU when a net is unpickled without CUDA: the ``module``
+# parameter (the same network as ``module_``) and the callbacks (the best
+# epoch's weights, the learning-rate scheduler's optimizer) in ``callbacks`` and
+# ``callbacks_``. Pickled together, they keep sharing those objects.
+DEVICE_DEPENDENT_ATTRIBUTES = ("module", "callbacks")
+
+
+@contextmanager
+def deterministic_cudnn(device):
+    """Run the enclosed training with cuDNN's deterministic algorithms on CUDA.
+
+    cuDNN otherwise picks convolution algorithms that add in varying order, so
+    two fits with the same ``random_state`` would differ in the last bits. The
+    flags are restored on exit; on other devices nothing changes.
+    """
+    if torch.device(device).type != "cuda":
+        yield
+        return
+    cudnn = torch.backends.cudnn
+    previous = cudnn.deterministic, cudnn.benchmark
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = previous
 
 
 def resolve_device(device):
@@ -298,7 +326,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         cuda_devices = (
             list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
         )
-        with torch.random.fork_rng(devices=cuda_devices):
+        with torch.random.fork_rng(devices=cuda_devices), deterministic_cudnn(device):
             torch.manual_seed(torch_seed)
             net = NeuralNet(
                 module=self._build_module(),
@@ -333,6 +361,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 verbose=self.verbose,
             )
             net.fit(X_train, y_train)
+        net.cuda_dependent_attributes_ = [
+            *net.cuda_dependent_attributes_,
+            *DEVICE_DEPENDENT_ATTRIBUTES,
+        ]
         self.net_ = net
         self.history_ = net.history
         if has_validation:

@@ -58,7 +58,9 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         ``"cuda:N"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the initial weights, dropout and the
-        shuffling, without touching the caller's global torch random state.
+        shuffling, without touching the caller's global torch random state. On
+        CUDA, training uses cuDNN's deterministic algorithms, so seeded fits
+        repeat exactly there too.
     verbose : int, default=0
         1 prints a line per epoch.
 

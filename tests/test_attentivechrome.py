@@ -1,6 +1,7 @@
 """AttentiveChromeClassifier: fitting, predicting, attention, input checks."""
 
 import pickle
+import pickletools
 
 import numpy as np
 import pandas as pd
@@ -289,6 +290,32 @@ def test_clone_and_pickle(data, tmp_path):
     np.testing.assert_array_equal(
         restored.attention(X).bin_attention, model.attention(X).bin_attention
     )
+
+
+def test_pickle_holds_tensors_only_where_unpickling_maps_devices(data):
+    # skorch unpickles its device-dependent attributes with a map location, so
+    # that a model fitted on CUDA loads on a machine without it; a tensor
+    # anywhere else in the pickle would be restored onto its training device.
+    X, y = data
+    model = small_model(lr_schedule="cosine").fit(X, y)
+    strings = {
+        argument
+        for opcode, argument, _ in pickletools.genops(pickle.dumps(model))
+        if isinstance(argument, str)
+    }
+    assert "_load_from_bytes" not in strings
+
+
+def test_unpickled_callbacks_share_the_restored_optimizer(data):
+    # The callbacks travel with the module and optimizer (so that a model
+    # fitted on CUDA loads without it); the scheduler must still drive the
+    # restored optimizer, not a copy of it, when training goes on.
+    X, y = data
+    restored = pickle.loads(pickle.dumps(small_model(lr_schedule="cosine").fit(X, y)))
+    callbacks = dict(restored.net_.callbacks_)
+    assert callbacks["lr_schedule"].lr_scheduler_.optimizer is restored.net_.optimizer_
+    restored.net_.partial_fit(X, y.astype(np.float32))
+    assert len(restored.net_.history) > restored.n_epochs_
 
 
 def test_pipeline_and_grid_search(data):

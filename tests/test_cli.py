@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import skattchrome._study as study
+from skattchrome._base import resolve_device
 from skattchrome._cli import main
 from skattchrome.datasets import make_chromatin_data
 
@@ -64,7 +65,7 @@ def test_benchmark_writes_results_summary_figures_and_attention(tmp_path, capsys
     assert (results["status"] == "ok").all()
     assert results["test_auc"].between(0, 1).all()
     assert (results["epochs"] == 1).all()
-    assert (results["device"] == "cpu").all()
+    assert (results["device"] == resolve_device("auto")).all()
     summary = pd.read_csv(out / "summary.csv")
     assert summary["model"].tolist() == ["AttentiveChrome", "LSTM-alpha", "DeepChrome"]
     assert summary["cells"].tolist() == [2, 2, 2]
