@@ -291,6 +291,17 @@ class AttentiveChromeModule(nn.Module):
             self.mark_attention = None
             self.classifier = nn.Linear(n_marks * bin_features, 1)
 
+    def __setstate__(self, state):
+        """Restore a pickled network with each LSTM's weights in one block.
+
+        Weights unpickled straight onto a CUDA device are separate tensors,
+        which cuDNN would otherwise copy into one block on every call.
+        """
+        super().__setstate__(state)
+        for module in self.modules():
+            if isinstance(module, nn.LSTM):
+                module.flatten_parameters()
+
     def encode_bins(self, X):
         """Encode each mark's bins with its own LSTM or convolution.
 

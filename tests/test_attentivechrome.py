@@ -2,6 +2,7 @@
 
 import pickle
 import pickletools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -348,6 +349,18 @@ def test_device_cpu_and_unavailable_devices(data):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_model_unpickles_on_cuda_with_flat_lstm_weights(data):
+    X, y = data
+    model = small_model(device="cuda").fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*contiguous chunk of memory")
+        np.testing.assert_allclose(
+            restored.predict_proba(X), model.predict_proba(X), atol=1e-6
+        )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_model_unpickles_on_cpu(data, monkeypatch):
     X, y = data
     model = small_model(device="cuda").fit(X, y)
@@ -355,7 +368,7 @@ def test_cuda_model_unpickles_on_cpu(data, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.warns(UserWarning, match="CUDA"):
         restored = pickle.loads(payload)
-    assert restored.net_.device == "cpu"
+    assert torch.device(restored.net_.device).type == "cpu"
     np.testing.assert_allclose(
         restored.predict_proba(X), model.predict_proba(X), atol=1e-5
     )
