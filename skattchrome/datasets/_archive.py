@@ -8,6 +8,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import time
 import urllib.request
 import zlib
 from pathlib import Path
@@ -32,6 +33,13 @@ CACHE_FOLDER = "remc"
 
 _CHUNK_SIZE = 1 << 20
 _TIMEOUT = 60
+_DOWNLOAD_PREFIX = ".remc-download-"
+_STAGING_PREFIX = ".remc-extract-"
+# An install that was killed (SIGKILL, power loss) leaves its temporaries
+# behind; the next install removes those that nothing has written to for this
+# long. A running download writes to its file every chunk and an extraction
+# adds folders to its staging folder, so they are never this old.
+_STALE_SECONDS = 24 * 3600
 _MEMBER = re.compile(r"(?:^|/)(E\d{3})/classification/(train|valid|test)\.csv$")
 
 # The 56 Roadmap epigenomes with RNA-seq (the cell types of DeepChrome and
@@ -203,9 +211,11 @@ def fetch_remc(
     extracted into a temporary folder, which is renamed to ``remc`` only once
     the whole archive was read and holds ``E###/classification/{train,valid,
     test}.csv`` for every cell type it contains; any failure removes the
-    temporaries. The environment variable ``SKATTCHROME_REMC_URL`` replaces
-    the download URL (for a mirror); the published checksum is then not
-    applied. No checksum of the published archive is known to this package
+    temporaries. Temporaries left by an install that was killed outright are
+    removed by the next download once nothing has written to them for a day.
+    The environment variable ``SKATTCHROME_REMC_URL`` replaces the download
+    URL (for a mirror); the published checksum is then not applied. No
+    checksum of the published archive is known to this package
     (``ARCHIVE_MD5`` is None), so only the layout is verified.
 
     References
@@ -258,10 +268,11 @@ def _install_archive(home, cache, progress):
     """Download, verify and extract the archive, then move it to ``cache``."""
     url = os.environ.get(URL_VARIABLE) or ARCHIVE_URL
     expected_md5 = ARCHIVE_MD5 if url == ARCHIVE_URL else None
+    _remove_stale_temporaries(home)
     download = tempfile.NamedTemporaryFile(
-        dir=home, prefix=".remc-download-", suffix=".tar.gz", delete=False
+        dir=home, prefix=_DOWNLOAD_PREFIX, suffix=".tar.gz", delete=False
     )
-    staging = Path(tempfile.mkdtemp(dir=home, prefix=".remc-extract-"))
+    staging = Path(tempfile.mkdtemp(dir=home, prefix=_STAGING_PREFIX))
     try:
         with download:
             _download(url, download, expected_md5, progress)
@@ -274,6 +285,22 @@ def _install_archive(home, cache, progress):
     finally:
         Path(download.name).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale_temporaries(home):
+    """Remove temporaries of killed installs, untouched for ``_STALE_SECONDS``."""
+    oldest = time.time() - _STALE_SECONDS
+    for prefix in (_DOWNLOAD_PREFIX, _STAGING_PREFIX):
+        for path in home.glob(f"{prefix}*"):
+            try:
+                if path.stat().st_mtime >= oldest:
+                    continue
+            except FileNotFoundError:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _download(url, destination, expected_md5, progress):

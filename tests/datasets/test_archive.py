@@ -3,8 +3,10 @@
 import hashlib
 import http.server
 import io
+import os
 import tarfile
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -166,6 +168,27 @@ def test_interrupted_download_leaves_no_cache(server, home):
     with pytest.raises(OSError, match=r"Download of .* (failed|is incomplete)"):
         fetch_remc("E003", data_home=home)
     _assert_empty(home)
+
+
+def test_download_removes_stale_temporaries_of_killed_installs(server, home):
+    # What a killed install leaves behind: a partial download and a partly
+    # extracted folder, untouched for two days; and those of an install that
+    # is running right now, which must be left alone.
+    home.mkdir()
+    stale_download = home / ".remc-download-killed.tar.gz"
+    stale_download.write_bytes(b"partial")
+    stale_staging = home / ".remc-extract-killed"
+    (stale_staging / "E003" / "classification").mkdir(parents=True)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (stale_download, stale_staging):
+        os.utime(path, (two_days_ago, two_days_ago))
+    running_download = home / ".remc-download-running.tar.gz"
+    running_download.write_bytes(b"partial")
+    fetch_remc("E003", data_home=home)
+    assert sorted(path.name for path in home.iterdir()) == [
+        ".remc-download-running.tar.gz",
+        "remc",
+    ]
 
 
 def test_http_error_leaves_no_cache(server, home):
