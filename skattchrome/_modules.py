@@ -144,6 +144,15 @@ class ContextAttention(nn.Module):
         return summary, weights.t()
 
 
+def _final_states(hidden):
+    """Each mark's last forward and first backward LSTM states, side by side.
+
+    ``hidden`` holds each mark's final hidden states, of shape
+    ``(2, batch, hidden_size)``; the result is ``(batch, n_marks, 2 * hidden_size)``.
+    """
+    return torch.stack([torch.cat([last[0], last[1]], dim=-1) for last in hidden], 1)
+
+
 def _per_mark_convolution(n_marks, n_features, kernel_size):
     """A convolution over bins with weights of its own for each mark."""
     return nn.Conv1d(
@@ -319,11 +328,14 @@ class AttentiveChromeModule(nn.Module):
             maximum of the CNN features over bins.
         """
         if self.bin_encoder == "cnn":
-            states = torch.relu(_per_mark_features(self.bin_convolution, X))
+            states = self._convolved_bins(X)
             return states, states.amax(dim=2)
         states, hidden = zip(*self._encode_marks(X), strict=True)
-        final_states = [torch.cat([last[0], last[1]], dim=-1) for last in hidden]
-        return torch.stack(states, dim=1), torch.stack(final_states, dim=1)
+        return torch.stack(states, dim=1), _final_states(hidden)
+
+    def _convolved_bins(self, X):
+        """The CNN encoder's features of every bin of every mark."""
+        return torch.relu(_per_mark_features(self.bin_convolution, X))
 
     def _encode_marks(self, X):
         """Yield each mark's LSTM states and final hidden states, mark by mark."""
@@ -361,11 +373,13 @@ class AttentiveChromeModule(nn.Module):
         attending over :meth:`encode_bins`, at a fraction of the memory traffic.
         """
         if self.bin_attention is None:
-            return self.encode_bins(X)[1], None
+            if self.bin_encoder == "cnn":
+                return self.encode_bins(X)[1], None
+            return _final_states(hidden for _, hidden in self._encode_marks(X)), None
         score_features = self._local_score_features(X)
         if self.bin_encoder == "cnn":
             mark_embeddings, bin_attention = self.bin_attention(
-                self.encode_bins(X)[0], score_features
+                self._convolved_bins(X), score_features
             )
             return mark_embeddings, bin_attention.transpose(1, 2)
         mark_embeddings, bin_attention = [], []
