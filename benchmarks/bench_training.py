@@ -183,11 +183,13 @@ def package_train_epoch(model, X, y):
     """One more epoch of the package's own training loop; returns its duration.
 
     ``partial_fit`` of the fitted skorch net runs the same loop as ``fit``
-    (batches, loss, clipping, optimizer step, callbacks); ``dur`` is skorch's
-    own timing of the epoch, which ends after the last batch's loss has been
-    read back, so after the device has finished it.
+    (batches, loss, clipping, optimizer step, callbacks), here within the
+    same use of the CPU's threads as ``fit`` (the marks side by side on CPU);
+    ``dur`` is skorch's own timing of the epoch, which ends after the last
+    batch's loss has been read back, so after the device has finished it.
     """
-    model.net_.partial_fit(X, y.astype(np.float32))
+    with model._cpu_threads(model.net_.module_, model.net_.device):
+        model.net_.partial_fit(X, y.astype(np.float32))
     return model.net_.history[-1, "dur"]
 
 

@@ -1,8 +1,10 @@
 """AttentiveChromeClassifier: the hierarchical attention LSTM as an estimator."""
 
+from contextlib import nullcontext
 from typing import NamedTuple
 
 import numpy as np
+import torch
 
 from ._base import NeuralChromatinClassifier
 from ._modules import (
@@ -300,6 +302,11 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
 
     def _criterion_params(self):
         return {"bin_attention_entropy": self.attention_entropy}
+
+    def _cpu_threads(self, module, device):
+        if torch.device(device).type == "cpu":
+            return module.marks_on_threads()
+        return nullcontext()
 
     def _attention_of_validated(self, X):
         bin_attention = (

@@ -2,7 +2,7 @@
 
 import numbers
 from abc import abstractmethod
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import ClassVar
 
 import numpy as np
@@ -328,8 +328,9 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         )
         with torch.random.fork_rng(devices=cuda_devices), deterministic_cudnn(device):
             torch.manual_seed(torch_seed)
+            module = self._build_module()
             net = NeuralNet(
-                module=self._build_module(),
+                module=module,
                 criterion=BinaryLogitLoss,
                 **{
                     f"criterion__{name}": value
@@ -360,7 +361,8 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 device=device,
                 verbose=self.verbose,
             )
-            net.fit(X_train, y_train)
+            with self._cpu_threads(module, device):
+                net.fit(X_train, y_train)
         net.cuda_dependent_attributes_ = [
             *net.cuda_dependent_attributes_,
             *DEVICE_DEPENDENT_ATTRIBUTES,
@@ -386,6 +388,14 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     def _after_fit(self, X, y_encoded):
         """Hook for learned summaries that need the fitted network."""
 
+    def _cpu_threads(self, module, device):
+        """Context in which ``module`` trains and predicts on ``device``.
+
+        A hook for networks that use the CPU's threads in a way of their own;
+        by default torch's threading is left as it is.
+        """
+        return nullcontext()
+
     def _inference_batch_size(self, device):
         """Genes per inference batch on ``device``, resolving ``"auto"``."""
         if isinstance(self.inference_batch_size, str):
@@ -399,7 +409,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         device = self.net_.device
         batch_size = self._inference_batch_size(device)
         module.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), self._cpu_threads(module, device):
             for start in range(0, len(X), batch_size):
                 batch = slice(start, start + batch_size)
                 outputs = module(torch.from_numpy(X[batch]).to(device))
