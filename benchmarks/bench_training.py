@@ -5,14 +5,17 @@ Everything is measured side by side in one run, on the same machine and data:
 * genes per second in training (forward, backward and update) and inference at
   several batch sizes, for
   - the bare per-mark LSTM kernels (five bidirectional ``nn.LSTM``, forward and
-    backward only: the ceiling of any implementation with separate weights per
-    mark),
+    backward only, one after the other on torch's threads: the ceiling of a
+    mark-by-mark implementation with separate weights per mark),
+  - the same kernels side by side on the threads that the package uses on CPU
+    (``skattchrome._mark_threads``, same shares of each batch): the ceiling of
+    the package's own way of running them,
   - a straightforward implementation of the published AttentiveChrome
     (``v2PyTorch/models.py`` of QData/AttentiveChrome: one LSTM per mark,
     sequence-first, attention computed gene by gene in a Python loop, a plain
     training loop), written out below,
   - the package (``AttentiveChromeClassifier`` through skorch),
-  with the ratios of the package to both;
+  with the ratios of the package to the three;
 * time to accuracy on a simulated cell type of E003's size (6601 training,
   6601 validation and 6600 test genes): the published recipe
   (``PAPER_RECIPE``) against the package's defaults, with both test AUCs;
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -42,6 +46,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 
 from skattchrome import PAPER_RECIPE, AttentiveChromeClassifier
+from skattchrome._mark_threads import balanced_segments, mark_threads
 from skattchrome.datasets import make_chromatin_data
 
 N_MARKS = 5
@@ -134,10 +139,13 @@ def published_train_epoch(model, optimizer, X, y, batch_size, device):
     return elapsed_since(start, device)
 
 
-def timed_inference(forward, X, batch_size, device):
-    """Duration of a forward pass over ``X`` in batches, without autograd."""
+def timed_inference(forward, X, batch_size, device, threads=None):
+    """Duration of a forward pass over ``X`` in batches, without autograd.
+
+    With ``threads``, the pass runs within their ``with`` block.
+    """
     start = time.perf_counter()
-    with torch.inference_mode():
+    with torch.inference_mode(), threads or nullcontext():
         for first in range(0, len(X), batch_size):
             forward(X[first : first + batch_size].to(device))
     return elapsed_since(start, device)
@@ -150,20 +158,48 @@ def bare_kernels(device, bin_hidden_size=32):
     ]
 
 
-def bare_train_epoch(kernels, X, batch_size, device):
-    """Forward and backward of the per-mark LSTMs alone over ``X``."""
+def bare_side_by_side(kernels, batch, threads, backward):
+    """The per-mark LSTMs on ``threads``, in the package's shares of ``batch``.
+
+    Each thread runs the forward (and backward) pass of its share.
+    """
+
+    def encode(share):
+        with torch.inference_mode(not backward):
+            total = sum(
+                kernels[mark](batch[start:stop, :, mark : mark + 1])[0].sum()
+                for mark, start, stop in share
+            )
+            if backward:
+                total.backward()
+
+    threads.map(encode, balanced_segments(N_MARKS, len(batch), threads.n_threads))
+
+
+def bare_train_epoch(kernels, X, batch_size, device, threads=None):
+    """Forward and backward of the per-mark LSTMs alone over ``X``.
+
+    Mark after mark, or side by side on ``threads``.
+    """
     start = time.perf_counter()
-    for first in range(0, len(X), batch_size):
-        batch = X[first : first + batch_size].to(device)
-        total = sum(
-            kernel(batch[:, :, mark : mark + 1])[0].sum()
-            for mark, kernel in enumerate(kernels)
-        )
-        total.backward()
+    with threads or nullcontext():
+        for first in range(0, len(X), batch_size):
+            batch = X[first : first + batch_size].to(device)
+            if threads is not None:
+                bare_side_by_side(kernels, batch, threads, backward=True)
+                continue
+            total = sum(
+                kernel(batch[:, :, mark : mark + 1])[0].sum()
+                for mark, kernel in enumerate(kernels)
+            )
+            total.backward()
     return elapsed_since(start, device)
 
 
-def bare_forward(kernels, batch):
+def bare_forward(kernels, batch, threads=None):
+    if threads is not None:
+        bare_side_by_side(kernels, batch, threads, backward=False)
+        return
     for mark, kernel in enumerate(kernels):
         kernel(batch[:, :, mark : mark + 1])
 
@@ -215,14 +251,20 @@ def best_of(rounds, timers):
 
 
 def throughput(X, y, batch_sizes, inference_batch_sizes, rounds, device):
-    """Genes per second of the three implementations, side by side.
+    """Genes per second of the implementations, side by side.
 
     Each figure is the best of ``rounds`` interleaved passes over ``X``, after
     one pass of warm-up each. An inference batch size of ``"auto"`` is the
     package's default; the bare kernels and the published model then run at
-    the size that it resolves to.
+    the size that it resolves to. Each row is ``(pass, batch size, bare
+    kernels, bare kernels side by side, published, package)``; the side by side
+    figure is None where the package runs the marks one after the other (on a
+    GPU, or with one torch thread).
     """
     X_tensor, y_tensor = torch.from_numpy(X), torch.from_numpy(y.astype(np.float32))
+    threads = (
+        mark_threads(N_MARKS, torch.get_num_threads()) if device.type == "cpu" else None
+    )
     rows = []
     for batch_size in batch_sizes:
         kernels = bare_kernels(device)
@@ -231,6 +273,13 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds, device):
         model = package_model(X, y, batch_size, device)
         timers = [
             partial(bare_train_epoch, kernels, X_tensor, batch_size, device),
+            (
+                None
+                if threads is None
+                else partial(
+                    bare_train_epoch, kernels, X_tensor, batch_size, device, threads
+                )
+            ),
             partial(
                 published_train_epoch,
                 published_model,
@@ -242,9 +291,7 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds, device):
             ),
             partial(package_train_epoch, model, X, y),
         ]
-        best_of(1, timers)
-        seconds = best_of(rounds, timers)
-        rows.append(("train", batch_size, *(len(X) / second for second in seconds)))
+        rows.append(("train", batch_size, *genes_per_second(len(X), timers, rounds)))
     n_fit = 4 * max(batch_sizes)
     model = package_model(X[:n_fit], y[:n_fit], 64, device)
     published_model = PublishedAttentiveChrome().to(device).eval()
@@ -256,14 +303,35 @@ def throughput(X, y, batch_sizes, inference_batch_sizes, rounds, device):
             partial(
                 timed_inference, partial(bare_forward, kernels), X_tensor, size, device
             ),
+            (
+                None
+                if threads is None
+                else partial(
+                    timed_inference,
+                    partial(bare_forward, kernels, threads=threads),
+                    X_tensor,
+                    size,
+                    device,
+                    threads,
+                )
+            ),
             partial(timed_inference, published_model, X_tensor, size, device),
             partial(package_inference, model, X),
         ]
-        best_of(1, timers)
-        seconds = best_of(rounds, timers)
         label = f"auto={size}" if batch_size == "auto" else batch_size
-        rows.append(("inference", label, *(len(X) / second for second in seconds)))
+        rows.append(("inference", label, *genes_per_second(len(X), timers, rounds)))
     return rows
+
+
+def genes_per_second(n_genes, timers, rounds):
+    """Genes per second of each timer: a warm-up round, then the best of rounds.
+
+    A timer that is None (an implementation not measured here) gives None.
+    """
+    measured = [timer for timer in timers if timer is not None]
+    best_of(1, measured)
+    figures = iter(n_genes / seconds for seconds in best_of(rounds, measured))
+    return [None if timer is None else next(figures) for timer in timers]
 
 
 def time_to_accuracy(splits, device, max_epochs=None):
@@ -414,15 +482,27 @@ def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds, 
         "passes"
     )
     print(
-        f"{'pass':<10}{'batch':>9}{'bare LSTMs':>12}{'published':>11}{'package':>9}"
-        f"{'pkg/bare':>10}{'pkg/published':>15}"
+        "bare: the per-mark LSTMs one after the other; side by side: the same "
+        "LSTMs on the package's mark threads"
     )
-    for kind, batch_size, bare, published, package in throughput(
+    print(
+        f"{'pass':<10}{'batch':>9}{'bare':>7}{'side by side':>14}{'published':>11}"
+        f"{'package':>9}{'pkg/bare':>10}{'pkg/side by side':>18}{'pkg/published':>15}"
+    )
+    for kind, batch_size, bare, side_by_side, published, package in throughput(
         X[:n_genes], y[:n_genes], batch_sizes, inference_batch_sizes, rounds, device
     ):
+        if side_by_side is None:
+            side_by_side_figures = f"{'-':>14}", f"{'-':>18}"
+        else:
+            side_by_side_figures = (
+                f"{side_by_side:>14.0f}",
+                f"{package / side_by_side:>18.2f}",
+            )
         print(
-            f"{kind:<10}{batch_size!s:>9}{bare:>12.0f}{published:>11.0f}{package:>9.0f}"
-            f"{package / bare:>10.2f}{package / published:>15.2f}"
+            f"{kind:<10}{batch_size!s:>9}{bare:>7.0f}{side_by_side_figures[0]}"
+            f"{published:>11.0f}{package:>9.0f}{package / bare:>10.2f}"
+            f"{side_by_side_figures[1]}{package / published:>15.2f}"
         )
 
 

@@ -114,6 +114,37 @@ class MarkThreads:
         return [first, *others]
 
 
+def mark_threads(n_marks, n_threads):
+    """The threads that share ``n_threads`` among the marks, or None.
+
+    Parameters
+    ----------
+    n_marks : int
+        Number of histone marks.
+    n_threads : int
+        Torch threads to use in all.
+
+    Returns
+    -------
+    threads : MarkThreads or None
+        ``min(n_marks, n_threads)`` threads with an equal part of the torch
+        threads each; None when that is fewer than two.
+
+    Examples
+    --------
+    >>> from skattchrome._mark_threads import mark_threads
+    >>> threads = mark_threads(n_marks=5, n_threads=16)
+    >>> threads.n_threads, threads.threads_per_share
+    (5, 3)
+    >>> mark_threads(n_marks=5, n_threads=1) is None
+    True
+    """
+    n_shares = min(n_marks, n_threads)
+    if n_shares < 2:
+        return None
+    return MarkThreads(n_shares, threads_per_share=n_threads // n_shares)
+
+
 def _encode_shares(module, threads, X, score_features, parts, track_graph):
     """Encode every share on its thread; return the results and the whole maps.
 

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from ._mark_threads import MarkThreads, encode_marks_on_threads
+from ._mark_threads import encode_marks_on_threads, mark_threads
 
 ATTENTION_NORMALIZATIONS = ("softmax", "sparsemax")
 
@@ -408,11 +408,15 @@ class AttentiveChromeModule(nn.Module):
         """
         if n_threads is None:
             n_threads = torch.get_num_threads()
-        n_shares = min(self.n_marks, n_threads)
-        if self.bin_encoder != "lstm" or n_shares < 2 or self._mark_threads is not None:
+        threads = mark_threads(self.n_marks, n_threads)
+        if (
+            self.bin_encoder != "lstm"
+            or threads is None
+            or self._mark_threads is not None
+        ):
             yield self
             return
-        with MarkThreads(n_shares, threads_per_share=n_threads // n_shares) as threads:
+        with threads:
             self._mark_threads = threads
             try:
                 yield self

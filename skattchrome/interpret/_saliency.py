@@ -225,13 +225,12 @@ def saliency(
     if method == "integrated_gradients":
         baseline = _broadcast_baseline(baseline, X)
         fractions = (np.arange(n_steps) + 0.5) / n_steps
-        mean_gradient = (
-            _summed_path_gradients(module, X, baseline, fractions, batch_size) / n_steps
-        )
-        return mean_gradient * (X - baseline)
-    gradient = _summed_path_gradients(
-        module, X, _broadcast_baseline(None, X), np.ones(1), batch_size
-    )
+    else:
+        baseline, fractions = _broadcast_baseline(None, X), np.ones(1)
+    with estimator._cpu_threads(module, estimator.net_.device):
+        gradient = _summed_path_gradients(module, X, baseline, fractions, batch_size)
+    if method == "integrated_gradients":
+        return gradient / n_steps * (X - baseline)
     if method == "gradient_x_input":
         return gradient * X
     return gradient
