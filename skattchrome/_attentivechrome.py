@@ -1,7 +1,7 @@
 """AttentiveChromeClassifier: the hierarchical attention LSTM as an estimator."""
 
 from contextlib import nullcontext
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 import torch
@@ -125,16 +125,21 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     inference_batch_size : int or "auto", default="auto"
         Genes per batch in ``predict``, ``predict_proba``, ``decision_function``
         and ``attention``. ``"auto"`` picks the size that
-        gave the highest throughput in ``benchmarks/bench_training.py``: 512
-        genes on CPU, 1024 on a GPU.
+        gave the highest throughput in ``benchmarks/bench_training.py``: 256
+        genes on CPU (with the marks side by side, 256 was as fast as 512 or
+        faster, in half the memory), 1024 on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
-        ``"cuda:N"``.
+        ``"cuda:N"``. On the CPU, ``fit``, prediction and attention encode the
+        marks side by side on :func:`torch.get_num_threads` threads (see
+        :meth:`AttentiveChromeModule.marks_on_threads`), which leaves the results
+        as they are up to float rounding; ``torch.set_num_threads`` sets how
+        many.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the initial weights and the shuffling. The
-        global torch random state of the caller is left untouched. On CUDA,
-        training uses cuDNN's deterministic algorithms, so seeded fits repeat
-        exactly there too.
+        global torch random state of the caller is left untouched. Seeded fits
+        repeat exactly on the CPU with the same number of torch threads, and on
+        CUDA, where training uses cuDNN's deterministic algorithms.
     verbose : int, default=0
         1 prints a line per epoch with the losses and the validation AUC.
 
@@ -214,6 +219,10 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     >>> bin_attention.shape, mark_attention.shape
     ((3, 20, 5), (3, 5))
     """
+
+    # With the marks side by side on CPU threads, batches of 256 genes were as
+    # fast as 512 or faster in benchmarks/bench_training.py, in half the memory.
+    _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 256, "cuda": 1024}
 
     def __init__(
         self,

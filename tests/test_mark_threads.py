@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from skattchrome import AttentiveChromeClassifier, AttentiveChromeModule
-from skattchrome._mark_threads import balanced_segments
+from skattchrome import AttentiveChromeClassifier, AttentiveChromeModule, _modules
+from skattchrome._mark_threads import balanced_segments, encode_marks_on_threads
 from skattchrome.datasets import make_chromatin_data
+from skattchrome.interpret import saliency
 
 NETWORK_VARIANTS = [
     {},
@@ -24,6 +25,19 @@ def two_torch_threads():
     torch.set_num_threads(2)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def threaded_batches(monkeypatch):
+    """A list that records the batch size of every batch encoded on threads."""
+    batches = []
+
+    def recording(module, threads, X, score_features):
+        batches.append(len(X))
+        return encode_marks_on_threads(module, threads, X, score_features)
+
+    monkeypatch.setattr(_modules, "encode_marks_on_threads", recording)
+    return batches
 
 
 @pytest.mark.parametrize(
@@ -176,7 +190,7 @@ def test_a_second_backward_through_the_threads_is_refused(seed):
 
 
 def test_fit_on_two_threads_matches_one_thread_and_restores_them(
-    seed, two_torch_threads
+    seed, two_torch_threads, threaded_batches
 ):
     X, y = make_chromatin_data(n_genes=120, n_bins=12, random_state=0)
     params = dict(
@@ -188,6 +202,7 @@ def test_fit_on_two_threads_matches_one_thread_and_restores_them(
         random_state=0,
     )
     threaded = AttentiveChromeClassifier(**params).fit(X, y)
+    assert 16 in threaded_batches, "training batches ran on the threads"
     assert torch.get_num_threads() == 2
     again = AttentiveChromeClassifier(**params).fit(X, y)
     np.testing.assert_array_equal(
@@ -195,12 +210,32 @@ def test_fit_on_two_threads_matches_one_thread_and_restores_them(
     )
     assert torch.get_num_threads() == 2
     torch.set_num_threads(1)
+    threaded_batches.clear()
     sequential = AttentiveChromeClassifier(**params).fit(X, y)
+    assert not threaded_batches
     np.testing.assert_allclose(
         threaded.decision_function(X), sequential.decision_function(X), atol=1e-4
     )
+    expected = sequential.attention(X)
+    assert not threaded_batches
     torch.set_num_threads(2)
-    maps, expected = threaded.attention(X), sequential.attention(X)
+    maps = threaded.attention(X)
+    assert threaded_batches == [len(X)], "the attention pass ran on the threads"
     np.testing.assert_allclose(maps.bin_attention, expected.bin_attention, atol=1e-4)
     np.testing.assert_allclose(maps.mark_attention, expected.mark_attention, atol=1e-4)
     assert torch.get_num_threads() == 2
+
+
+def test_saliency_on_two_threads_matches_one_thread(
+    seed, two_torch_threads, threaded_batches
+):
+    X, y = make_chromatin_data(n_genes=60, n_bins=10, random_state=0)
+    model = AttentiveChromeClassifier(
+        bin_hidden_size=6, mark_hidden_size=4, max_epochs=1, device="cpu"
+    ).fit(X, y)
+    threaded_batches.clear()
+    threaded = saliency(model, X[:7], method="integrated_gradients", n_steps=4)
+    assert threaded_batches == [28]
+    torch.set_num_threads(1)
+    sequential = saliency(model, X[:7], method="integrated_gradients", n_steps=4)
+    np.testing.assert_allclose(threaded, sequential, rtol=1e-4, atol=1e-6)
