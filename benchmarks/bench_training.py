@@ -364,7 +364,6 @@ PEAK_MEMORY_SCRIPT = """
 import json, pickle, sys
 import numpy as np
 import torch
-torch.set_num_threads(1)
 with open(sys.argv[1], "rb") as handle:
     model = pickle.load(handle)
 n_genes = int(sys.argv[2])
@@ -392,7 +391,8 @@ print(json.dumps({"peak_bytes": peak, "data_bytes": data_bytes}))
 def peak_memory(model, gene_counts):
     """Peak resident memory of predicting and explaining, per number of genes.
 
-    Each count runs in a fresh process, whose peak is its ``VmHWM`` (Linux; the
+    Each count runs in a fresh process with torch's default threads (so on a
+    CPU with the marks side by side), whose peak is its ``VmHWM`` (Linux; the
     ``ru_maxrss`` of a child counts its parent's memory); a count of 0 only
     loads the model, the baseline. Returns ``(n_genes, peak bytes above the
     baseline, bytes of the input and outputs)`` per count.
@@ -446,7 +446,7 @@ def main():
         batch_sizes, inference_batch_sizes = [16], ["auto"]
         memory_counts, max_epochs = [1024, 2048], 2
     else:
-        n_train, n_throughput, rounds = 6601, 4096, 3
+        n_train, n_throughput, rounds = 6601, 4096, 5
         batch_sizes = [16, 64, 256]
         inference_batch_sizes = [16, 64, 256, "auto"]
         memory_counts, max_epochs = [2000, 20000], None

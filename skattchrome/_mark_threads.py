@@ -1,13 +1,14 @@
 """The marks' bin-level encoders side by side on CPU threads.
 
 AttentiveChrome encodes each histone mark with an LSTM of its own. On a CPU,
-oneDNN's LSTM kernel gains little from a second intra-op thread at the sizes
-of this model, but the marks are independent: running them on threads of their
-own, each with its own share of the torch threads, uses the cores that a
-sequential loop over marks leaves idle. The work of a batch, ``n_marks`` times
-its genes, is cut into one equal share per thread; a mark whose genes straddle
-two shares is split between them by genes, which gives every gene the same
-result. Forward and backward pass of a share run on the same thread.
+oneDNN's LSTM kernel gains little from a second intra-op thread at this
+model's sizes and training batches, but the marks are independent: running
+them on threads of their own, each with its own share of the torch threads,
+uses the cores that a sequential loop over marks leaves idle. The work of a
+batch, ``n_marks`` times its genes, is cut into one equal share per thread; a
+mark whose genes straddle two shares is split between them by genes, which
+leaves every gene's result as it is, up to float rounding. Forward and
+backward pass of a share run on the same thread.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -182,7 +183,7 @@ def _encode_shares(module, threads, X, score_features, parts, track_graph):
 
     results = threads.map(encode, parts)
     batch, n_bins, n_marks = X.shape
-    embeddings = X.new_empty((batch, n_marks, results[0][0][1].shape[-1]))
+    embeddings = X.new_empty((batch, n_marks, 2 * module.bin_encoders[0].hidden_size))
     bin_attention = (
         None if module.bin_attention is None else X.new_empty(batch, n_bins, n_marks)
     )
@@ -204,7 +205,8 @@ class _EncodeOnThreads(torch.autograd.Function):
     embeddings and, with bin attention, the bin attention. Each thread records
     the autograd graph of its share; the backward pass differentiates each
     share on its own thread and adds up the gradients of marks and context
-    vectors that several shares hold.
+    vectors that several shares hold. The shares' graphs are freed by the
+    backward pass, so a second one (``retain_graph=True``) is refused.
     """
 
     @staticmethod
@@ -215,12 +217,8 @@ class _EncodeOnThreads(torch.autograd.Function):
         results, embeddings, bin_attention = _encode_shares(
             module, threads, X, score_features, parts, track_graph=True
         )
-        ctx.module, ctx.threads, ctx.parts, ctx.results = (
-            module,
-            threads,
-            parts,
-            results,
-        )
+        ctx.module, ctx.threads = module, threads
+        ctx.parts, ctx.results = parts, results
         ctx.input_shapes = (
             X.shape,
             None if score_features is None else score_features.shape,

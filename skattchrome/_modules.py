@@ -374,7 +374,8 @@ class AttentiveChromeModule(nn.Module):
         """Encode the marks side by side on CPU threads within the block.
 
         Each histone mark has an LSTM of its own, and on a CPU one LSTM call
-        gains little from more than one core at the sizes of this network.
+        gains little from more than one core at the sizes of this network and
+        of its training batches.
         Within the block, the work of every batch on the CPU (its genes times
         its marks) is cut into ``min(n_marks, n_threads)`` equal shares, each
         encoded, forward and backward, on a thread of its own with an equal
