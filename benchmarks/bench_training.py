@@ -334,29 +334,39 @@ def genes_per_second(n_genes, timers, rounds):
     return [None if timer is None else next(figures) for timer in timers]
 
 
-def time_to_accuracy(splits, device, max_epochs=None):
-    """Fit the published recipe and the defaults on the same splits."""
+def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
+    """Fit the published recipe and the defaults on the same splits.
+
+    The two fits alternate for ``rounds`` rounds, and each setting keeps the
+    figures of its fastest fit, as the throughput keeps the fastest pass: the
+    fits are seeded, so every round trains the same model.
+    """
     (X_train, y_train), valid, (X_test, y_test) = splits
     settings = {
         "published recipe": dict(PAPER_RECIPE),
         "package defaults": {},
     }
     results = {}
-    for name, params in settings.items():
-        if max_epochs is not None:
-            params["max_epochs"] = min(params.get("max_epochs", max_epochs), max_epochs)
-        model = AttentiveChromeClassifier(device=device, random_state=0, **params)
-        start = time.perf_counter()
-        model.fit(X_train, y_train, validation_data=valid)
-        seconds = time.perf_counter() - start
-        durations = np.asarray(model.history_[:, "dur"])
-        results[name] = {
-            "test_auc": roc_auc_score(y_test, model.decision_function(X_test)),
-            "seconds": seconds,
-            "seconds_to_best_epoch": float(durations[: model.best_epoch_].sum()),
-            "best_epoch": model.best_epoch_,
-            "epochs": model.n_epochs_,
-        }
+    for _ in range(rounds):
+        for name, params in settings.items():
+            if max_epochs is not None:
+                params["max_epochs"] = min(
+                    params.get("max_epochs", max_epochs), max_epochs
+                )
+            model = AttentiveChromeClassifier(device=device, random_state=0, **params)
+            start = time.perf_counter()
+            model.fit(X_train, y_train, validation_data=valid)
+            seconds = time.perf_counter() - start
+            if name in results and results[name]["seconds"] <= seconds:
+                continue
+            durations = np.asarray(model.history_[:, "dur"])
+            results[name] = {
+                "test_auc": roc_auc_score(y_test, model.decision_function(X_test)),
+                "seconds": seconds,
+                "seconds_to_best_epoch": float(durations[: model.best_epoch_].sum()),
+                "best_epoch": model.best_epoch_,
+                "epochs": model.n_epochs_,
+            }
     return results
 
 
@@ -442,11 +452,11 @@ def main():
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     if args.quick:
-        n_train, n_throughput, rounds = 200, 256, 1
+        n_train, n_throughput, rounds, accuracy_rounds = 200, 256, 1, 1
         batch_sizes, inference_batch_sizes = [16], ["auto"]
         memory_counts, max_epochs = [1024, 2048], 2
     else:
-        n_train, n_throughput, rounds = 6601, 4096, 5
+        n_train, n_throughput, rounds, accuracy_rounds = 6601, 4096, 5, 2
         batch_sizes = [16, 64, 256]
         inference_batch_sizes = [16, 64, 256, "auto"]
         memory_counts, max_epochs = [2000, 20000], None
@@ -471,7 +481,7 @@ def main():
             X, y, n_throughput, batch_sizes, inference_batch_sizes, rounds, device
         )
     if "accuracy" in sections:
-        print_time_to_accuracy(splits, n_train, max_epochs, device)
+        print_time_to_accuracy(splits, n_train, accuracy_rounds, max_epochs, device)
     if "memory" in sections:
         print_peak_memory(X, y, memory_counts)
 
@@ -506,9 +516,12 @@ def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds, 
         )
 
 
-def print_time_to_accuracy(splits, n_train, max_epochs, device):
-    print(f"\nTime to accuracy: {n_train} training, {n_train} validation genes")
-    results = time_to_accuracy(splits, device, max_epochs=max_epochs)
+def print_time_to_accuracy(splits, n_train, rounds, max_epochs, device):
+    print(
+        f"\nTime to accuracy: {n_train} training, {n_train} validation genes, "
+        f"fastest of {rounds} alternating fits of each"
+    )
+    results = time_to_accuracy(splits, device, rounds=rounds, max_epochs=max_epochs)
     for name, figures in results.items():
         print(
             f"{name:<18} test AUC {figures['test_auc']:.4f}  "
