@@ -21,7 +21,7 @@ Everything is measured side by side in one run, on the same machine and data:
   (``PAPER_RECIPE``) against the package's defaults, with both test AUCs;
 * peak memory of predicting and explaining many genes, in a fresh process.
 
-Run ``python benchmarks/bench_training.py`` for the full run (about 30 minutes
+Run ``python benchmarks/bench_training.py`` for the full run (about 45 minutes
 on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
 rot (its figures mean little). ``--device cuda`` runs the throughput and
 accuracy sections on a GPU; batches then move to the device one at a time in
