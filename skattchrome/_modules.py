@@ -307,6 +307,15 @@ class AttentiveChromeModule(nn.Module):
             self.mark_attention = None
             self.classifier = nn.Linear(n_marks * bin_features, 1)
 
+    def __getstate__(self):
+        """The network's state without the threads of :meth:`marks_on_threads`.
+
+        A network pickled or copied within the block computes as usual.
+        """
+        state = super().__getstate__()
+        state.pop("_mark_threads", None)
+        return state
+
     def __setstate__(self, state):
         """Restore a pickled network with each LSTM's weights in one block.
 

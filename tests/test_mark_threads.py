@@ -1,5 +1,8 @@
 """The marks encoded side by side on CPU threads: shares, exactness, threads."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -239,3 +242,15 @@ def test_saliency_on_two_threads_matches_one_thread(
     torch.set_num_threads(1)
     sequential = saliency(model, X[:7], method="integrated_gradients", n_steps=4)
     np.testing.assert_allclose(threaded, sequential, rtol=1e-4, atol=1e-6)
+
+
+def test_a_network_pickled_or_copied_within_the_block_leaves_the_threads(seed):
+    network = AttentiveChromeModule(n_marks=3, bin_hidden_size=4)
+    X = torch.rand(4, 10, 3)
+    with network.marks_on_threads(2):
+        restored = pickle.loads(pickle.dumps(network))
+        copied = copy.deepcopy(network)
+        assert network._mark_threads is not None
+    for other in (restored, copied):
+        assert "_mark_threads" not in vars(other)
+        torch.testing.assert_close(other(X), network(X))
