@@ -146,10 +146,11 @@ def mark_threads(n_marks, n_threads):
     return MarkThreads(n_shares, threads_per_share=n_threads // n_shares)
 
 
-def _encode_shares(module, threads, X, score_features, parts, track_graph):
-    """Encode every share on its thread; return the results and the whole maps.
+def _encode_shares(module, threads, X, score_features, track_graph):
+    """Encode every share on its thread; return the shares, results and maps.
 
-    Each result is, per segment of the share, ``(inputs, embedding, weights)``:
+    The shares are those of :func:`balanced_segments`. Each result is, per
+    segment of the share, ``(inputs, embedding, weights)``:
     the leaf tensors cut from ``X`` and ``score_features`` that the segment
     read, its mark embeddings and its bin attention (None without attention).
     With ``track_graph`` the segments are recorded for autograd on their
@@ -181,8 +182,9 @@ def _encode_shares(module, threads, X, score_features, parts, track_graph):
                 encoded.append(((signal, features), embedding, weights))
         return encoded
 
-    results = threads.map(encode, parts)
     batch, n_bins, n_marks = X.shape
+    parts = balanced_segments(n_marks, batch, threads.n_threads)
+    results = threads.map(encode, parts)
     embeddings = X.new_empty((batch, n_marks, 2 * module.bin_encoders[0].hidden_size))
     bin_attention = (
         None if module.bin_attention is None else X.new_empty(batch, n_bins, n_marks)
@@ -194,7 +196,7 @@ def _encode_shares(module, threads, X, score_features, parts, track_graph):
             embeddings[start:stop, mark] = embedding.detach()
             if bin_attention is not None:
                 bin_attention[start:stop, :, mark] = weights.detach()
-    return results, embeddings, bin_attention
+    return parts, results, embeddings, bin_attention
 
 
 class _EncodeOnThreads(torch.autograd.Function):
@@ -212,10 +214,8 @@ class _EncodeOnThreads(torch.autograd.Function):
     @staticmethod
     def forward(ctx, module, threads, X, score_features, *parameters):
         ctx.set_materialize_grads(False)
-        batch, _, n_marks = X.shape
-        parts = balanced_segments(n_marks, batch, threads.n_threads)
-        results, embeddings, bin_attention = _encode_shares(
-            module, threads, X, score_features, parts, track_graph=True
+        parts, results, embeddings, bin_attention = _encode_shares(
+            module, threads, X, score_features, track_graph=True
         )
         ctx.module, ctx.threads = module, threads
         ctx.parts, ctx.results = parts, results
@@ -318,11 +318,9 @@ def encode_marks_on_threads(module, threads, X, score_features):
     mark_embeddings : Tensor of shape (batch, n_marks, 2 * bin_hidden_size)
     bin_attention : Tensor of shape (batch, n_bins, n_marks) or None
     """
-    batch, _, n_marks = X.shape
     if not torch.is_grad_enabled():
-        parts = balanced_segments(n_marks, batch, threads.n_threads)
-        _, embeddings, bin_attention = _encode_shares(
-            module, threads, X, score_features, parts, track_graph=False
+        *_, embeddings, bin_attention = _encode_shares(
+            module, threads, X, score_features, track_graph=False
         )
         return embeddings, bin_attention
     parameters = [
