@@ -26,10 +26,17 @@ on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
 rot (its figures mean little). ``--device cuda`` runs the throughput and
 accuracy sections on a GPU; batches then move to the device one at a time in
 every implementation, and each timing waits for the device to finish.
+
+The script runs with PyTorch's transparent huge pages for CPU tensors of 2 MiB
+or more (``THP_MEM_ALLOC_ENABLE=1``, which the performance page of the
+documentation recommends on Linux; it spares the kernel most of the page
+faults of the LSTMs' buffers at batches of 64 and more), the same for every
+implementation; ``--huge-pages off`` measures without them.
 """
 
 import argparse
 import json
+import os
 import pickle
 import platform
 import subprocess
@@ -426,6 +433,25 @@ def peak_memory(model, gene_counts):
 
 SECTIONS = ("throughput", "accuracy", "memory")
 
+# PyTorch's switch for transparent huge pages in its CPU allocator. It is read
+# once, at torch's first allocation, so it must be in the environment before
+# torch is imported.
+HUGE_PAGES_VARIABLE = "THP_MEM_ALLOC_ENABLE"
+
+
+def run_with_huge_pages(setting):
+    """Run this script again with PyTorch's huge pages ``"on"`` or ``"off"``.
+
+    Returns only when the environment already has the setting, that is in the
+    process that runs again.
+    """
+    value = "1" if setting == "on" else "0"
+    if os.environ.get(HUGE_PAGES_VARIABLE, "0") == value:
+        return
+    os.environ[HUGE_PAGES_VARIABLE] = value
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -444,7 +470,17 @@ def main():
         default=",".join(SECTIONS),
         help=f"comma-separated sections to run (default: {','.join(SECTIONS)})",
     )
+    parser.add_argument(
+        "--huge-pages",
+        choices=("on", "off"),
+        default="on",
+        help=f"PyTorch's transparent huge pages for CPU tensors of 2 MiB or more "
+        f"({HUGE_PAGES_VARIABLE}=1, the setting that the documentation "
+        "recommends on Linux; default: on); the script runs itself again with "
+        "the variable set",
+    )
     args = parser.parse_args()
+    run_with_huge_pages(args.huge_pages)
     sections = set(args.sections.split(","))
     if not sections <= set(SECTIONS):
         parser.error(f"--sections takes {', '.join(SECTIONS)}")
@@ -467,7 +503,8 @@ def main():
         f"skattchrome training benchmark, {time.strftime('%Y-%m-%d')}, "
         f"{platform.processor() or platform.machine()}, "
         f"{torch.get_num_threads()} torch threads, torch {torch.__version__}, "
-        f"device {device}{card}"
+        f"device {device}{card}, "
+        f"{HUGE_PAGES_VARIABLE}={os.environ.get(HUGE_PAGES_VARIABLE, '0')}"
     )
     X, y = make_chromatin_data(n_genes=3 * n_train, random_state=0)
     splits = [
