@@ -19,7 +19,10 @@ Everything is measured side by side in one run, on the same machine and data:
 * time to accuracy on a simulated cell type of E003's size (6601 training,
   6601 validation and 6600 test genes): the published recipe
   (``PAPER_RECIPE``) against the package's defaults, with both test AUCs;
-* peak memory of predicting and explaining many genes, in a fresh process.
+* peak memory of predicting and explaining many genes, in a fresh process;
+* with ``--sections epochs`` (not run by default), the test AUC of the
+  published recipe, the defaults and shorter schedules on three simulated cell
+  types of E003's size: how much margin the defaults' 8 epochs leave.
 
 Run ``python benchmarks/bench_training.py`` for the full run (about 45 minutes
 on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
@@ -341,6 +344,57 @@ def genes_per_second(n_genes, timers, rounds):
     return [None if timer is None else next(figures) for timer in timers]
 
 
+def simulated_cell(n_genes, random_state):
+    """A simulated cell type: its genes and its three splits.
+
+    Returns ``X``, ``y`` and the training, validation and test splits of
+    ``n_genes`` genes each (as the published splits of E003 have 6601), views
+    of consecutive thirds of ``X`` and ``y``.
+    """
+    X, y = make_chromatin_data(n_genes=3 * n_genes, random_state=random_state)
+    splits = [
+        (
+            X[part * n_genes : (part + 1) * n_genes],
+            y[part * n_genes : (part + 1) * n_genes],
+        )
+        for part in range(3)
+    ]
+    return X, y, splits
+
+
+def capped(params, max_epochs):
+    """``params`` with at most ``max_epochs`` epochs (no cap when None)."""
+    if max_epochs is None:
+        return dict(params)
+    default = AttentiveChromeClassifier().max_epochs
+    return {**params, "max_epochs": min(params.get("max_epochs", default), max_epochs)}
+
+
+def fitted_test_auc(params, splits, device):
+    """Test ROC AUC of a seeded fit with ``params`` on ``splits``."""
+    (X_train, y_train), valid, (X_test, y_test) = splits
+    model = AttentiveChromeClassifier(device=device, random_state=0, **params)
+    model.fit(X_train, y_train, validation_data=valid)
+    return roc_auc_score(y_test, model.decision_function(X_test))
+
+
+def epoch_margins(n_genes, seeds, device, max_epochs=None):
+    """Test AUC of the published recipe and of each schedule, per cell type.
+
+    Each seed simulates a cell type of ``n_genes`` training, validation and
+    test genes. Returns ``{schedule: [test AUC per seed]}``, the recipe first.
+    """
+    schedules = {"published recipe": PAPER_RECIPE, **SCHEDULES}
+    aucs = {name: [] for name in schedules}
+    for seed in seeds:
+        *_, splits = simulated_cell(n_genes, seed)
+        for name, params in schedules.items():
+            aucs[name].append(
+                fitted_test_auc(capped(params, max_epochs), splits, device)
+            )
+    return aucs
+
+
 def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
     """Fit the published recipe and the defaults on the same splits.
 
@@ -356,11 +410,9 @@ def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
     results = {}
     for _ in range(rounds):
         for name, params in settings.items():
-            if max_epochs is not None:
-                params["max_epochs"] = min(
-                    params.get("max_epochs", max_epochs), max_epochs
-                )
-            model = AttentiveChromeClassifier(device=device, random_state=0, **params)
+            model = AttentiveChromeClassifier(
+                device=device, random_state=0, **capped(params, max_epochs)
+            )
             start = time.perf_counter()
             model.fit(X_train, y_train, validation_data=valid)
             seconds = time.perf_counter() - start
@@ -431,7 +483,20 @@ def peak_memory(model, gene_counts):
     return [(n_genes, peak - baseline, data) for n_genes, peak, data in rows[1:]]
 
 
-SECTIONS = ("throughput", "accuracy", "memory")
+SECTIONS = ("throughput", "accuracy", "memory", "epochs")
+DEFAULT_SECTIONS = ("throughput", "accuracy", "memory")
+
+# The defaults and shorter schedules, against the published recipe in the
+# "epochs" section.
+SCHEDULES = {
+    "defaults (8 epochs, lr 2e-3)": {},
+    "7 epochs, lr 2e-3": {"max_epochs": 7},
+    "7 epochs, lr 3e-3": {"max_epochs": 7, "lr": 3e-3},
+    "6 epochs, lr 2e-3": {"max_epochs": 6},
+    "6 epochs, lr 3e-3": {"max_epochs": 6, "lr": 3e-3},
+    "6 epochs, lr 4e-3": {"max_epochs": 6, "lr": 4e-3},
+    "5 epochs, lr 3e-3": {"max_epochs": 5, "lr": 3e-3},
+}
 
 # PyTorch's switch for transparent huge pages in its CPU allocator. It is read
 # once, at torch's first allocation, so it must be in the environment before
@@ -467,8 +532,10 @@ def main():
     )
     parser.add_argument(
         "--sections",
-        default=",".join(SECTIONS),
-        help=f"comma-separated sections to run (default: {','.join(SECTIONS)})",
+        default=",".join(DEFAULT_SECTIONS),
+        help=f"comma-separated sections to run, of {','.join(SECTIONS)} "
+        f"(default: {','.join(DEFAULT_SECTIONS)}; epochs takes about 35 minutes "
+        "on 2 cores)",
     )
     parser.add_argument(
         "--huge-pages",
@@ -490,12 +557,12 @@ def main():
     if args.quick:
         n_train, n_throughput, rounds, accuracy_rounds = 200, 256, 1, 1
         batch_sizes, inference_batch_sizes = [16], ["auto"]
-        memory_counts, max_epochs = [1024, 2048], 2
+        memory_counts, max_epochs, seeds = [1024, 2048], 2, [0]
     else:
         n_train, n_throughput, rounds, accuracy_rounds = 6601, 4096, 5, 2
         batch_sizes = [16, 64, 256]
         inference_batch_sizes = [16, 64, 256, "auto"]
-        memory_counts, max_epochs = [2000, 20000], None
+        memory_counts, max_epochs, seeds = [2000, 20000], None, [0, 1, 2]
 
     device = torch.device(args.device)
     card = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
@@ -506,12 +573,7 @@ def main():
         f"device {device}{card}, "
         f"{HUGE_PAGES_VARIABLE}={os.environ.get(HUGE_PAGES_VARIABLE, '0')}"
     )
-    X, y = make_chromatin_data(n_genes=3 * n_train, random_state=0)
-    splits = [
-        (X[:n_train], y[:n_train]),
-        (X[n_train : 2 * n_train], y[n_train : 2 * n_train]),
-        (X[2 * n_train :], y[2 * n_train :]),
-    ]
+    X, y, splits = simulated_cell(n_train, random_state=0)
 
     if "throughput" in sections:
         print_throughput(
@@ -521,6 +583,8 @@ def main():
         print_time_to_accuracy(splits, n_train, accuracy_rounds, max_epochs, device)
     if "memory" in sections:
         print_peak_memory(X, y, memory_counts)
+    if "epochs" in sections:
+        print_epoch_margins(n_train, seeds, max_epochs, device)
 
 
 def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds, device):
@@ -574,6 +638,26 @@ def print_time_to_accuracy(splits, n_train, rounds, max_epochs, device):
         f"{defaults['seconds'] / recipe['seconds_to_best_epoch']:.2f} of its time to "
         "the best epoch"
     )
+
+
+def print_epoch_margins(n_genes, seeds, max_epochs, device):
+    print(
+        f"\nTest AUC of the published recipe and of schedules of the package, on "
+        f"{len(seeds)} simulated cell type(s) of {n_genes} training, validation and "
+        "test genes each (seeds of the simulation); in brackets the difference "
+        "to the recipe"
+    )
+    aucs = epoch_margins(n_genes, seeds, device, max_epochs=max_epochs)
+    recipe = aucs["published recipe"]
+    print(f"{'schedule':<30}" + "".join(f"{f'seed {seed}':>18}" for seed in seeds))
+    for name, figures in aucs.items():
+        cells = (
+            f"{auc:.4f}"
+            if name == "published recipe"
+            else f"{auc:.4f} ({auc - base:+.4f})"
+            for auc, base in zip(figures, recipe, strict=True)
+        )
+        print(f"{name:<30}" + "".join(f"{cell:>18}" for cell in cells))
 
 
 def print_peak_memory(X, y, gene_counts):
