@@ -17,7 +17,7 @@ Everything is measured side by side in one run, on the same machine and data:
   - the package (``AttentiveChromeClassifier`` through skorch),
   with the ratios of the package to the three;
 * time to accuracy on a simulated cell type of E003's size (6601 training,
-  6601 validation and 6600 test genes): the published recipe
+  6601 validation and 6601 test genes): the published recipe
   (``PAPER_RECIPE``) against the package's defaults, with both test AUCs;
 * peak memory of predicting and explaining many genes, in a fresh process;
 * with ``--sections epochs`` (not run by default), the test AUC of the
@@ -348,8 +348,8 @@ def simulated_cell(n_genes, random_state):
     """A simulated cell type: its genes and its three splits.
 
     Returns ``X``, ``y`` and the training, validation and test splits of
-    ``n_genes`` genes each (as the published splits of E003 have 6601), views
-    of consecutive thirds of ``X`` and ``y``.
+    ``n_genes`` genes each (the published splits of E003 have 6601, 6601 and
+    6600), views of consecutive thirds of ``X`` and ``y``.
     """
     X, y = make_chromatin_data(n_genes=3 * n_genes, random_state=random_state)
     splits = [
