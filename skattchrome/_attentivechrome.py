@@ -103,8 +103,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     max_epochs : int, default=8
         Maximum number of passes over the training genes. With the default
         batch size, learning rate and schedule, 8 epochs reach the test AUC of
-        the published recipe (:data:`PAPER_RECIPE`, 30 epochs at batch 16) in
-        about a fifth of its time or less; see the performance page of the
+        the published recipe (:data:`PAPER_RECIPE`, 30 epochs at batch 16)
+        within 0.001 in about a fifth of its time (0.17–0.25 on a 2-core CPU),
+        and fewer epochs cost up to 0.004; see the performance page of the
         documentation.
     batch_size : int, default=64
         Genes per training batch.
@@ -194,8 +195,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
 
     The defaults train faster than the paper (larger batches, a higher learning
     rate annealed over 8 epochs, early stopping): on a simulated cell type of
-    E003's size they reached the published recipe's test AUC within 0.002 in
-    a fifth of its time. ``AttentiveChromeClassifier(**PAPER_RECIPE)`` trains
+    E003's size they reached the published recipe's test AUC within 0.001 in
+    about a fifth of its time. ``AttentiveChromeClassifier(**PAPER_RECIPE)`` trains
     exactly as published.
     On Linux, ``THP_MEM_ALLOC_ENABLE=1`` in the environment before torch is
     imported (PyTorch's huge pages for large CPU tensors) makes training on a
