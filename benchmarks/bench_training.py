@@ -26,7 +26,7 @@ Everything is measured side by side in one run, on the same machine and data:
   published recipe, the defaults and shorter schedules on three simulated cell
   types of E003's size: how much margin the defaults' 8 epochs leave.
 
-Run ``python benchmarks/bench_training.py`` for the full run (about 45 minutes
+Run ``python benchmarks/bench_training.py`` for the full run (about 20 minutes
 on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
 rot (its figures mean little). ``--device cuda`` runs the throughput and
 accuracy sections on a GPU; batches then move to the device one at a time in

@@ -104,9 +104,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         Maximum number of passes over the training genes. With the default
         batch size, learning rate and schedule, 8 epochs reach the test AUC of
         the published recipe (:data:`PAPER_RECIPE`, 30 epochs at batch 16)
-        within 0.001 in about a fifth of its time (0.17–0.25 on a 2-core CPU),
-        and fewer epochs cost up to 0.004; see the performance page of the
-        documentation.
+        within 0.001 in about a fifth of its time (0.17–0.20 on a 2-core CPU,
+        each fit paired in time with one of the recipe), and fewer epochs cost
+        up to 0.004; see the performance page of the documentation.
     batch_size : int, default=64
         Genes per training batch.
     lr : float, default=2e-3
