@@ -407,6 +407,10 @@ def epoch_margins(n_genes, seeds, device, max_epochs=None):
     return aucs
 
 
+# Genes of the fits that warm up the threads and kernels before timed fits.
+WARM_UP_GENES = 256
+
+
 def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
     """Fit the published recipe and the defaults on the same splits, paired in time.
 
@@ -424,8 +428,10 @@ def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
         Per setting, ``seconds`` (the wall time of each of its fits) and, of its
         fastest fit, ``test_auc``, ``seconds_to_best_epoch``, ``best_epoch`` and
         ``epochs``.
-    ratios : list of float
-        Per round, the mean wall time of the defaults over the recipe's.
+    paired : list of dict
+        Per round, the wall times of the ``recipe``'s fit and of the
+        ``defaults``' fits before and after it, and their ``ratio``: the mean
+        of the defaults' over the recipe's.
     """
     settings = {
         "published recipe": capped(PAPER_RECIPE, max_epochs),
@@ -450,17 +456,20 @@ def time_to_accuracy(splits, device, rounds=1, max_epochs=None):
         result["seconds"].append(seconds)
         return seconds
 
-    ratios = []
+    paired = []
     for _ in range(rounds):
         before = fit("package defaults")
         recipe = fit("published recipe")
         after = fit("package defaults")
-        ratios.append((before + after) / 2 / recipe)
-    return results, ratios
+        paired.append(
+            {
+                "recipe": recipe,
+                "defaults": (before, after),
+                "ratio": (before + after) / 2 / recipe,
+            }
+        )
+    return results, paired
 
-
-# Genes of the fits that warm up the threads and kernels before timed fits.
-WARM_UP_GENES = 256
 
 PEAK_MEMORY_SCRIPT = """
 import json, pickle, sys
@@ -668,15 +677,14 @@ def print_time_to_accuracy(splits, n_train, rounds, max_epochs, device):
         f"{rounds} round(s), each fitting the defaults, the recipe and the "
         "defaults again"
     )
-    results, ratios = time_to_accuracy(
+    results, paired = time_to_accuracy(
         splits, device, rounds=rounds, max_epochs=max_epochs
     )
-    recipe, defaults = results["published recipe"], results["package defaults"]
-    for index, ratio in enumerate(ratios):
-        before, after = defaults["seconds"][2 * index : 2 * index + 2]
+    for number, pair in enumerate(paired, start=1):
+        before, after = pair["defaults"]
         print(
-            f"round {index + 1}: recipe {recipe['seconds'][index]:.1f} s, defaults "
-            f"{before:.1f} s and {after:.1f} s: ratio {ratio:.3f}"
+            f"round {number}: recipe {pair['recipe']:.1f} s, defaults "
+            f"{before:.1f} s and {after:.1f} s: ratio {pair['ratio']:.3f}"
         )
     for name, figures in results.items():
         print(
@@ -685,10 +693,12 @@ def print_time_to_accuracy(splits, n_train, rounds, max_epochs, device):
             f"{figures['seconds_to_best_epoch']:7.1f} s to the best epoch "
             f"({figures['best_epoch']} of {figures['epochs']})"
         )
+    recipe, defaults = results["published recipe"], results["package defaults"]
     print(
         f"defaults vs recipe: AUC difference "
         f"{defaults['test_auc'] - recipe['test_auc']:+.4f}, time ratio "
-        f"{statistics.median(ratios):.3f} (median of the rounds), "
+        f"{statistics.median(pair['ratio'] for pair in paired):.3f} (median of the "
+        "rounds), "
         f"{min(defaults['seconds']) / min(recipe['seconds']):.3f} of the fastest "
         f"fits, {min(defaults['seconds']) / recipe['seconds_to_best_epoch']:.3f} "
         "of the recipe's time to its best epoch"
