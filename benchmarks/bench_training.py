@@ -22,6 +22,9 @@ Everything is measured side by side in one run, on the same machine and data:
   rounds that fit the defaults, the recipe and the defaults again, so that each
   recipe's fit is paired with the defaults' fits around it;
 * peak memory of predicting and explaining many genes, in a fresh process;
+* the time to load one split of E003's size in the published CSV layout with
+  ``load_remc``, against ``pandas.read_csv`` alone and the published loader
+  (``bench_load_remc.py``, which also runs on its own);
 * with ``--sections epochs`` (not run by default), the test AUC of the
   published recipe, the defaults and shorter schedules on three simulated cell
   types of E003's size: how much margin the defaults' 8 epochs leave.
@@ -55,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from bench_load_remc import time_loaders
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
@@ -525,8 +529,8 @@ def peak_memory(model, gene_counts):
     return [(n_genes, peak - baseline, data) for n_genes, peak, data in rows[1:]]
 
 
-SECTIONS = ("throughput", "accuracy", "memory", "epochs")
-DEFAULT_SECTIONS = ("throughput", "accuracy", "memory")
+SECTIONS = ("throughput", "accuracy", "memory", "loading", "epochs")
+DEFAULT_SECTIONS = ("throughput", "accuracy", "memory", "loading")
 
 # The defaults and shorter schedules, against the published recipe in the
 # "epochs" section.
@@ -637,6 +641,8 @@ def main():
         print_time_to_accuracy(splits, n_train, accuracy_rounds, max_epochs, device)
     if "memory" in sections:
         print_peak_memory(X, y, memory_counts)
+    if "loading" in sections:
+        print_loading(n_train, X.shape[1], rounds)
     if "epochs" in sections:
         print_epoch_margins(n_train, seeds, max_epochs, device)
 
@@ -723,6 +729,24 @@ def print_epoch_margins(n_genes, seeds, max_epochs, device):
             for auc, base in zip(figures, recipe, strict=True)
         )
         print(f"{name:<30}" + "".join(f"{cell:>18}" for cell in cells))
+
+
+def print_loading(n_genes, n_bins, repeat):
+    figures = time_loaders(n_genes, n_bins, repeat, published_repeat=1)
+    print(
+        f"\nLoading one split of {n_genes} genes x {n_bins} bins in the published "
+        f"CSV layout ({figures['megabytes']:.1f} MB), best of {repeat} run(s), "
+        "1 of the published loader"
+    )
+    print(
+        f"pandas.read_csv {figures['read_csv']:.3f} s, load_remc "
+        f"{figures['load_remc']:.3f} s, published loader {figures['published']:.3f} s"
+    )
+    print(
+        f"load_remc: {figures['published'] / figures['load_remc']:.1f}x as fast as "
+        f"the published loader, {figures['load_remc'] / figures['read_csv']:.2f}x "
+        "the time of parsing alone"
+    )
 
 
 def print_peak_memory(X, y, gene_counts):
