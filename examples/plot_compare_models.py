@@ -76,8 +76,8 @@ print(table.sort_values("mean_test_score", ascending=False).to_string(index=Fals
 # The paper's models on shared folds
 # ----------------------------------
 # :func:`~skattchrome.model_selection.paper_models` gives AttentiveChrome, its
-# ablations, DeepChrome and the forest, named as in the paper. Here three of
-# them are cross-validated on the same three folds.
+# ablations, DeepChrome, the forest and the logistic regression, named as in
+# the paper. Here four of them are cross-validated on the same three folds.
 from skattchrome.model_selection import compare_models, paired_comparison, paper_models
 
 models = paper_models(random_state=0, max_epochs=4)

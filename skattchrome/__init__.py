@@ -9,6 +9,7 @@ from . import datasets, interpret, model_selection, preprocessing
 from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
 from ._deepchrome import DeepChromeClassifier
 from ._forest import ChromeForestClassifier
+from ._linear import ChromeLogisticClassifier
 from ._modules import (
     AttentiveChromeModule,
     ContextAttention,
@@ -23,6 +24,7 @@ __all__ = [
     "AttentiveChromeClassifier",
     "AttentiveChromeModule",
     "ChromeForestClassifier",
+    "ChromeLogisticClassifier",
     "ContextAttention",
     "DeepChromeClassifier",
     "DeepChromeModule",

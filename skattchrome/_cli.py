@@ -57,7 +57,8 @@ data:
 
 models: {", ".join(MODEL_NAMES)}
   (the paper's AttentiveChrome, LSTM, LSTM-alpha, CNN-alpha,beta,
-  DeepChrome, and a random forest on the flat bins)
+  DeepChrome, a random forest on the flat bins, and a logistic regression
+  on each mark's summed signal)
 
 output (--out):
   results.csv   cell, model, test_auc, best_valid_auc, best_epoch, epochs,

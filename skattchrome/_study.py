@@ -2,14 +2,14 @@
 
 Each task trains one model of the paper's comparison on the ``train`` split of
 one cell type, keeps the epoch of best validation ROC AUC on its ``valid``
-split (``fit(..., validation_data=...)``; the random forest has no epochs and
-is only scored there), and scores the ``test`` split by ROC AUC. The study
-writes every finished task to its own file in the output folder as soon as the
-task ends, atomically (a temporary file, then :func:`os.replace`), so an
-interrupted study loses only the tasks that were running; run it again and the
-finished tasks are read back instead of trained again. A task that raises is
-recorded as failed with its error and does not stop the others; failed tasks
-are tried again on the next run.
+split (``fit(..., validation_data=...)``; the random forest and the logistic
+regression have no epochs and are only scored there), and scores the ``test``
+split by ROC AUC. The study writes every finished task to its own file in the
+output folder as soon as the task ends, atomically (a temporary file, then
+:func:`os.replace`), so an interrupted study loses only the tasks that were
+running; run it again and the finished tasks are read back instead of trained
+again. A task that raises is recorded as failed with its error and does not
+stop the others; failed tasks are tried again on the next run.
 
 Output folder
 -------------
@@ -95,10 +95,11 @@ MODEL_NAMES = {
     "cnn-alpha-beta": "CNN-alpha,beta",
     "deepchrome": "DeepChrome",
     "forest": "RandomForest",
+    "logistic": "Logistic",
 }
 """Command-line name of each model -> its name in :func:`paper_models`."""
 
-DEFAULT_MODELS = ("attentivechrome", "deepchrome", "forest")
+DEFAULT_MODELS = ("attentivechrome", "deepchrome", "forest", "logistic")
 """The models a study runs unless told otherwise."""
 
 SIMULATED_CELLS = {"SIM01": (1200, 1), "SIM02": (900, 2), "SIM03": (600, 3)}
@@ -283,7 +284,8 @@ def build_model(model, *, random_state=None, max_epochs=10, device="auto", verbo
     random_state : int, default=None
         Seed of the estimator.
     max_epochs : int, default=10
-        Maximum epochs of a neural model (the forest has none).
+        Maximum epochs of a neural model (the forest and the logistic
+        regression have none).
     device : str, default="auto"
         Device of a neural model: ``"auto"``, ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.

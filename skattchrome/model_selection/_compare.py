@@ -12,6 +12,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 from .._attentivechrome import AttentiveChromeClassifier
 from .._deepchrome import DeepChromeClassifier
 from .._forest import ChromeForestClassifier
+from .._linear import ChromeLogisticClassifier
 
 _SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
 
@@ -20,7 +21,8 @@ def paper_models(*, random_state=None, **neural_params):
     """The models of the paper's comparison, ready to fit.
 
     AttentiveChrome (LSTM-alpha,beta), its ablations LSTM, LSTM-alpha and
-    CNN-alpha,beta, the DeepChrome CNN, and the random forest on flat bins.
+    CNN-alpha,beta, the DeepChrome CNN, the random forest on flat bins, and
+    a logistic regression on each mark's summed signal.
 
     Parameters
     ----------
@@ -29,7 +31,7 @@ def paper_models(*, random_state=None, **neural_params):
     **neural_params : dict
         Training settings given to the neural models (for example
         ``max_epochs``, ``device`` or ``n_marks``); ``n_marks`` also goes to
-        the forest.
+        the forest and the logistic regression.
 
     Returns
     -------
@@ -41,12 +43,12 @@ def paper_models(*, random_state=None, **neural_params):
     >>> from skattchrome.model_selection import paper_models
     >>> list(paper_models(max_epochs=5))
     ['AttentiveChrome', 'LSTM', 'LSTM-alpha', 'CNN-alpha,beta', 'DeepChrome', \
-'RandomForest']
+'RandomForest', 'Logistic']
     """
     neural = {"random_state": random_state, **neural_params}
-    forest_params = {"random_state": random_state}
+    classical_params = {"random_state": random_state}
     if "n_marks" in neural_params:
-        forest_params["n_marks"] = neural_params["n_marks"]
+        classical_params["n_marks"] = neural_params["n_marks"]
     return {
         "AttentiveChrome": AttentiveChromeClassifier(**neural),
         "LSTM": AttentiveChromeClassifier(
@@ -55,7 +57,8 @@ def paper_models(*, random_state=None, **neural_params):
         "LSTM-alpha": AttentiveChromeClassifier(mark_attention=False, **neural),
         "CNN-alpha,beta": AttentiveChromeClassifier(bin_encoder="cnn", **neural),
         "DeepChrome": DeepChromeClassifier(**neural),
-        "RandomForest": ChromeForestClassifier(**forest_params),
+        "RandomForest": ChromeForestClassifier(**classical_params),
+        "Logistic": ChromeLogisticClassifier(**classical_params),
     }
 
 

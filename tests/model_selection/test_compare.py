@@ -78,6 +78,7 @@ def test_compare_models_default_set(data):
         "CNN-alpha,beta",
         "DeepChrome",
         "RandomForest",
+        "Logistic",
     }
     for column in ("params", "mean_score", "std_score", "split0_score", "split1_score"):
         assert column in results
