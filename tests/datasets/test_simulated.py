@@ -90,3 +90,38 @@ def test_bad_sizes(bad):
         make_chromatin_data(n_genes=bad)
     with pytest.raises(ValueError, match="n_bins must be a positive integer"):
         make_chromatin_data(n_bins=bad)
+
+
+def test_genomic_order_reverses_the_minus_strand_genes():
+    oriented = make_chromatin_data(
+        n_genes=200, random_state=3, return_ground_truth=True
+    )
+    genomic = make_chromatin_data(
+        n_genes=200, random_state=3, return_ground_truth=True, genomic_order=True
+    )
+    np.testing.assert_array_equal(oriented[1], genomic[1])
+    unchanged = (oriented[0] == genomic[0]).all(axis=(1, 2))
+    reversed_ = (oriented[0][:, ::-1] == genomic[0]).all(axis=(1, 2))
+    assert (unchanged | reversed_).all()
+    assert 0.35 < reversed_.mean() < 0.65
+    flipped = reversed_ & ~unchanged
+    np.testing.assert_array_equal(genomic[2][flipped], oriented[2][flipped, ::-1])
+    np.testing.assert_array_equal(genomic[2][unchanged], oriented[2][unchanged])
+
+
+def test_label_noise_sets_the_difficulty():
+    aucs = []
+    for label_noise in (0.0, 0.35, 1.0):
+        X, y = make_chromatin_data(
+            n_genes=2000, random_state=0, label_noise=label_noise
+        )
+        features = np.log1p(X.sum(axis=1))
+        model = LogisticRegression(max_iter=1000).fit(features[:1000], y[:1000])
+        aucs.append(roc_auc_score(y[1000:], model.decision_function(features[1000:])))
+    assert aucs[0] > aucs[1] + 0.02 > aucs[2] + 0.07
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("inf"), float("nan"), "high", True])
+def test_bad_label_noise(bad):
+    with pytest.raises(ValueError, match="label_noise must be a finite number >= 0"):
+        make_chromatin_data(n_genes=10, label_noise=bad)
