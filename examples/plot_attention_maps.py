@@ -27,7 +27,7 @@ X = np.log1p(X)
 X_train, X_test, y_train, y_test, _, truth_test = train_test_split(
     X, y, ground_truth, test_size=0.25, stratify=y, random_state=0
 )
-model = AttentiveChromeClassifier(max_epochs=8, random_state=0)
+model = AttentiveChromeClassifier(random_state=0)
 model.fit(X_train, y_train)
 
 # %%

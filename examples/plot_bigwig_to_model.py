@@ -128,7 +128,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 )
 model = make_pipeline(
     FunctionTransformer(np.log1p),
-    AttentiveChromeClassifier(max_epochs=8, random_state=0),
+    AttentiveChromeClassifier(random_state=0),
 )
 model.fit(X_train, y_train)
 test_auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])

@@ -31,8 +31,10 @@ X_train, X_test, y_train, y_test = train_test_split(
 # ---
 # Read counts are skewed, so the model sees their logarithm: a
 # :class:`~sklearn.pipeline.Pipeline` takes care of it for training and
-# prediction alike. ``fit`` holds out 10 % of the training genes to keep the
-# epoch with the best validation ROC AUC and to stop early.
+# prediction alike. With its defaults the model sizes its training to the
+# data: the genes per batch and the number of epochs follow from the number of
+# training genes (``batch_size_`` and ``max_epochs_`` after ``fit``), every
+# training gene trains, and the last epoch is kept.
 import numpy as np
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -41,14 +43,14 @@ from skattchrome import AttentiveChromeClassifier
 
 model = make_pipeline(
     FunctionTransformer(np.log1p),
-    AttentiveChromeClassifier(max_epochs=8, random_state=0),
+    AttentiveChromeClassifier(random_state=0),
 )
 model.fit(X_train, y_train)
 
 classifier = model[-1]
 print(
-    f"kept epoch {classifier.best_epoch_} of {classifier.n_epochs_} "
-    f"(validation ROC AUC {classifier.best_valid_auc_:.3f})"
+    f"{classifier.n_epochs_} epochs of batches of {classifier.batch_size_} genes, "
+    f"final training loss {classifier.history_[-1, 'train_loss']:.3f}"
 )
 
 # %%

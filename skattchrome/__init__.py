@@ -6,7 +6,12 @@ drove the prediction.
 """
 
 from . import datasets, interpret, model_selection, preprocessing
-from ._attentivechrome import PAPER_RECIPE, AttentionMaps, AttentiveChromeClassifier
+from ._attentivechrome import (
+    PAPER_RECIPE,
+    AttentionMaps,
+    AttentiveChromeClassifier,
+    UniformAttentionWarning,
+)
 from ._deepchrome import DeepChromeClassifier
 from ._forest import ChromeForestClassifier
 from ._linear import ChromeLogisticClassifier
@@ -28,6 +33,7 @@ __all__ = [
     "ContextAttention",
     "DeepChromeClassifier",
     "DeepChromeModule",
+    "UniformAttentionWarning",
     "__version__",
     "datasets",
     "interpret",

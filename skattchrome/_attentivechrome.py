@@ -1,5 +1,6 @@
 """AttentiveChromeClassifier: the hierarchical attention LSTM as an estimator."""
 
+import warnings
 from contextlib import nullcontext
 from typing import ClassVar, NamedTuple
 
@@ -22,13 +23,46 @@ PAPER_RECIPE = {
     "max_epochs": 30,
     "patience": None,
     "clip_grad_norm": 1.0,
+    "validation_fraction": 0.1,
 }
 """Training settings of the published AttentiveChrome runs.
 
 Adam at a constant learning rate of 2e-4, batches of 16 genes, the gradient norm
 clipped at 1, 30 epochs, and the weights of the epoch with the best validation
-AUC kept: ``AttentiveChromeClassifier(**PAPER_RECIPE)``.
+AUC kept (on ``validation_data``, or else on a held-out tenth of the genes):
+``AttentiveChromeClassifier(**PAPER_RECIPE)``.
 """
+
+
+# Below this mean peak of bin attention, in units of the uniform weight
+# 1 / n_bins, attention() warns that the maps are nearly uniform. Networks that
+# had not learned where to look (1 to 5 epochs on the 100 real E003 genes of
+# Chromoformer) gave mean peaks of 1.02 to 1.04; trained ones 1.5 to 3.8.
+UNIFORM_ATTENTION_PEAK = 1.1
+
+
+class UniformAttentionWarning(UserWarning):
+    """Attention maps that are nearly uniform: the model has not learned where to look.
+
+    Issued by :meth:`AttentiveChromeClassifier.attention` when the heaviest bin
+    of each mark weighs, on average over the genes and marks, less than 1.1
+    times the uniform weight ``1 / n_bins``. Such maps reflect the
+    initialisation, not the data: train longer (the defaults size training to
+    the data) before reading them.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skattchrome import AttentiveChromeClassifier, UniformAttentionWarning
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> X, y = make_chromatin_data(n_genes=40, n_bins=10, random_state=0)
+    >>> untrained = AttentiveChromeClassifier(max_epochs=1, lr=1e-7, random_state=0)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     maps = untrained.fit(X, y).attention(X)
+    >>> [warning.category.__name__ for warning in caught]
+    ['UniformAttentionWarning']
+    """
 
 
 class AttentionMaps(NamedTuple):
@@ -64,8 +98,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     bidirectional LSTM over the marks and mark-level attention (beta) picks the
     marks that matter, and a linear layer gives the logit of high expression.
     The network is trained with binary cross-entropy and Adam through skorch,
-    and the weights of the epoch with the best validation ROC AUC are kept, as
-    in the paper.
+    for a number of steps that follows the number of training genes (see
+    Notes); given validation genes, the weights of the epoch with the best
+    validation ROC AUC are kept, as in the paper.
 
     Parameters
     ----------
@@ -100,29 +135,28 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     attention_entropy : float, default=0.0
         Weight of a penalty on the entropy of bin-level attention, added to the
         loss; above zero it concentrates attention on fewer bins.
-    max_epochs : int, default=8
-        Maximum number of passes over the training genes. With the default
-        batch size, learning rate and schedule, 8 epochs reach the test AUC of
-        the published recipe (:data:`PAPER_RECIPE`, 30 epochs at batch 16)
-        within 0.001 in about a fifth of its time (0.17–0.20 on a 2-core CPU,
-        each fit paired in time with one of the recipe), and fewer epochs cost
-        up to 0.004; see the performance page of the documentation.
-    batch_size : int, default=64
-        Genes per training batch.
+    max_epochs : int or "auto", default="auto"
+        Maximum number of passes over the training genes. ``"auto"`` trains
+        the fewest epochs that make 700 optimizer steps, at least 6 and at
+        most 15 (see Notes and :meth:`training_budget`).
+    batch_size : int or "auto", default="auto"
+        Genes per training batch. ``"auto"`` uses one 64th of the training
+        genes, at least 16 and at most 64.
     lr : float, default=2e-3
         Learning rate of Adam.
     lr_schedule : {"cosine", "constant"}, default="cosine"
         Learning-rate schedule over ``max_epochs``: cosine annealing to zero, or
         constant as in the paper.
     patience : int or None, default=3
-        Stop when the validation AUC has not improved for this many epochs;
-        None trains all ``max_epochs``.
+        With validation genes, stop when the validation AUC has not improved
+        for this many epochs; None trains all ``max_epochs``.
     clip_grad_norm : float or None, default=1.0
         Maximum norm of the gradient; None disables clipping.
-    validation_fraction : float or None, default=0.1
+    validation_fraction : float or None, default=None
         Fraction of the genes held out (stratified, seeded by
         ``random_state``) to pick the best epoch, when ``fit`` gets no
-        ``validation_data``. None trains on every gene and keeps the last epoch.
+        ``validation_data``. None trains on every gene and keeps the last
+        epoch.
     inference_batch_size : int or "auto", default="auto"
         Genes per batch in ``predict``, ``predict_proba``, ``decision_function``
         and ``attention``. ``"auto"`` picks the size that
@@ -163,6 +197,10 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         :class:`AttentiveChromeModule`.
     history_ : skorch.history.History
         Per epoch: ``train_loss``, ``valid_loss`` and ``valid_auc``.
+    batch_size_ : int
+        Genes per training batch, ``batch_size`` resolved.
+    max_epochs_ : int
+        Maximum number of epochs, ``max_epochs`` resolved.
     best_epoch_ : int
         The (1-based) epoch whose weights were kept.
     best_valid_auc_ : float or None
@@ -193,11 +231,22 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     LSTM-alpha,beta (AttentiveChrome)  "lstm"       True           True
     =================================  ===========  =============  ==============
 
-    The defaults train faster than the paper (larger batches, a higher learning
-    rate annealed over 8 epochs, early stopping): on a simulated cell type of
-    E003's size they reached the published recipe's test AUC within 0.001 in
-    about a fifth of its time. ``AttentiveChromeClassifier(**PAPER_RECIPE)`` trains
+    **How the defaults train.** The training budget follows the number ``n`` of
+    training genes: batches of ``n // 64`` genes, at least 16 and at most 64;
+    the fewest epochs that make 700 optimizer steps, at least 6 and at most 15;
+    Adam at 2e-3 annealed to zero over them (cosine); every gene trains and the
+    last epoch is kept. Thus 160 genes train 15 epochs in batches of 16 (150
+    steps); the 6601 training genes of a cell type of the
+    published archive train 7 epochs in batches of 64 (728 steps). No
+    genes are held out by default, because with cosine annealing the last epoch
+    is as good as the best one on average, while a held-out tenth of a few
+    hundred genes picks an epoch by noise; pass ``validation_data`` (or set
+    ``validation_fraction``) to keep the epoch of best validation AUC and stop
+    after ``patience`` epochs without improvement. The documentation's pages on
+    real cell types and on performance compare these defaults with
+    :data:`PAPER_RECIPE`; ``AttentiveChromeClassifier(**PAPER_RECIPE)`` trains
     exactly as published.
+
     On Linux, ``THP_MEM_ALLOC_ENABLE=1`` in the environment before torch is
     imported (PyTorch's huge pages for large CPU tensors) makes training on a
     CPU at batches of 64 genes or more faster, with the same results; see the
@@ -217,7 +266,7 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     >>> from skattchrome import AttentiveChromeClassifier
     >>> from skattchrome.datasets import make_chromatin_data
     >>> X, y = make_chromatin_data(n_genes=200, n_bins=20, random_state=0)
-    >>> model = AttentiveChromeClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> model = AttentiveChromeClassifier(random_state=0).fit(X, y)
     >>> model.predict_proba(X[:3]).shape
     (3, 2)
     >>> bin_attention, mark_attention = model.attention(X[:3])
@@ -242,13 +291,13 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         attention_scoring="state",
         attention_normalization="softmax",
         attention_entropy=0.0,
-        max_epochs=8,
-        batch_size=64,
+        max_epochs="auto",
+        batch_size="auto",
         lr=2e-3,
         lr_schedule="cosine",
         patience=3,
         clip_grad_norm=1.0,
-        validation_fraction=0.1,
+        validation_fraction=None,
         inference_batch_size="auto",
         device="auto",
         random_state=None,
@@ -375,6 +424,13 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         ------
         ValueError
             If the model has no attention at all.
+
+        Warns
+        -----
+        UniformAttentionWarning
+            If bin attention is nearly uniform: the heaviest bin of each mark
+            weighs, on average over the genes and marks, less than 1.1 times
+            ``1 / n_bins``, which is what an untrained network gives.
         """
         X = self._validated(X)
         if not (self.bin_attention or self.mark_attention):
@@ -383,4 +439,18 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
                 "mark_attention=False: it has no attention to show. Use "
                 "skattchrome.interpret.saliency for an explanation."
             )
-        return self._attention_of_validated(X)
+        maps = self._attention_of_validated(X)
+        if maps.bin_attention is not None and self.n_bins_ > 1 and len(X):
+            peak = float(maps.bin_attention.max(axis=1).mean()) * self.n_bins_
+            if peak < UNIFORM_ATTENTION_PEAK:
+                warnings.warn(
+                    f"The bin attention of this model is nearly uniform: the "
+                    f"heaviest bin of each mark weighs on average {peak:.3f} times "
+                    f"the uniform weight 1/{self.n_bins_}. The network has not "
+                    "learned where to look (it trained "
+                    f"{self.n_epochs_} epoch(s)); train longer before reading "
+                    "these maps.",
+                    UniformAttentionWarning,
+                    stacklevel=2,
+                )
+        return maps

@@ -1,5 +1,6 @@
 """The private base of the neural estimators: validation, device, seeding, skorch."""
 
+import math
 import numbers
 from abc import abstractmethod
 from contextlib import contextmanager, nullcontext
@@ -21,6 +22,8 @@ from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
 from ._validation import check_binary_target, check_chromatin_X, check_number
 
 LR_SCHEDULES = ("constant", "cosine")
+AUTO = "auto"
+"""The value of ``batch_size`` and ``max_epochs`` that sizes training to the data."""
 # Devices with a fused Adam kernel: one update for all parameters instead of a
 # dozen small operations per parameter tensor.
 FUSED_ADAM_DEVICES = ("cpu", "cuda")
@@ -174,6 +177,16 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
     """
 
     _fitted_attribute = "net_"
+    # The training budget of batch_size="auto" and max_epochs="auto" (see
+    # training_budget): batches of one part in _genes_per_batch_divisor of the
+    # training genes within _batch_size_range, and the fewest epochs that make
+    # _min_steps optimizer steps within _epochs_range. Chosen on real genes of
+    # E003 and E123 and on simulated cell types of 100 to 20 000 genes
+    # (benchmarks/bench_real_cells.py).
+    _genes_per_batch_divisor = 64
+    _batch_size_range = (16, 64)
+    _min_steps = 700
+    _epochs_range = (6, 15)
     # Genes per inference batch for inference_batch_size="auto", per device
     # type: the fastest measured on CPU (benchmarks/bench_training.py), and
     # large batches where a GPU's time per LSTM step barely grows with them.
@@ -183,13 +196,13 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         self,
         *,
         n_marks=None,
-        max_epochs=30,
-        batch_size=64,
+        max_epochs=AUTO,
+        batch_size=AUTO,
         lr=1e-3,
         lr_schedule="cosine",
-        patience=5,
+        patience=3,
         clip_grad_norm=1.0,
-        validation_fraction=0.1,
+        validation_fraction=None,
         inference_batch_size="auto",
         device="auto",
         random_state=None,
@@ -213,18 +226,17 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         """Return a freshly initialised network for the fitted layout."""
 
     def _check_params(self):
-        check_number("max_epochs", self.max_epochs, kind="int", low=1)
-        check_number("batch_size", self.batch_size, kind="int", low=1)
-        if isinstance(self.inference_batch_size, str):
-            if self.inference_batch_size != "auto":
-                raise ValueError(
-                    "inference_batch_size must be a positive integer or 'auto'; "
-                    f"got {self.inference_batch_size!r}."
-                )
-        else:
-            check_number(
-                "inference_batch_size", self.inference_batch_size, kind="int", low=1
+        for name in ("max_epochs", "batch_size", "inference_batch_size"):
+            value = getattr(self, name)
+            is_positive_int = (
+                isinstance(value, numbers.Integral)
+                and not isinstance(value, bool)
+                and value >= 1
             )
+            if not (is_positive_int or (isinstance(value, str) and value == AUTO)):
+                raise ValueError(
+                    f"{name} must be a positive integer or 'auto'; got {value!r}."
+                )
         check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
         check_number("patience", self.patience, kind="int", low=1, allow_none=True)
         check_number(
@@ -247,6 +259,50 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 "validation_fraction must be a number strictly between 0 and 1, or "
                 f"None; got {self.validation_fraction!r}."
             )
+
+    def training_budget(self, n_genes):
+        """Genes per batch and maximum epochs of a fit on ``n_genes`` genes.
+
+        Resolves ``batch_size="auto"`` and ``max_epochs="auto"``; a number
+        given for either is used as it is. The automatic batch holds
+        ``n_genes // 64`` genes, at least 16 and at most 64, and the automatic
+        number of epochs is the fewest that make 700 optimizer steps, at least
+        6 and at most 15 (the ranges and the number of steps are those of
+        :class:`AttentiveChromeClassifier` and :class:`DeepChromeClassifier`).
+
+        Parameters
+        ----------
+        n_genes : int
+            Number of genes the network trains on (without held-out genes).
+
+        Returns
+        -------
+        batch_size : int
+            Genes per training batch.
+        max_epochs : int
+            Maximum number of epochs.
+
+        Examples
+        --------
+        >>> from skattchrome import AttentiveChromeClassifier
+        >>> model = AttentiveChromeClassifier()
+        >>> model.training_budget(160), model.training_budget(6601)
+        ((16, 15), (64, 7))
+        >>> AttentiveChromeClassifier(batch_size=32).training_budget(1000)
+        (32, 15)
+        """
+        low, high = self._batch_size_range
+        batch_size = (
+            int(np.clip(n_genes // self._genes_per_batch_divisor, low, high))
+            if self.batch_size == AUTO
+            else self.batch_size
+        )
+        if self.max_epochs != AUTO:
+            return batch_size, self.max_epochs
+        steps_per_epoch = math.ceil(n_genes / batch_size)
+        low, high = self._epochs_range
+        epochs = math.ceil(self._min_steps / steps_per_epoch)
+        return batch_size, int(np.clip(epochs, low, high))
 
     def _encode_validation_labels(self, y_valid):
         y_valid = np.asarray(y_valid)
@@ -323,6 +379,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
             X, y_encoded, validation_data, split_seed
         )
         has_validation = X_valid is not None
+        batch_size, max_epochs = self.training_budget(len(X_train))
         cuda_devices = (
             list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
         )
@@ -339,8 +396,8 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 optimizer=torch.optim.Adam,
                 optimizer__fused=torch.device(device).type in FUSED_ADAM_DEVICES,
                 lr=self.lr,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
+                max_epochs=max_epochs,
+                batch_size=batch_size,
                 iterator_train=ArrayBatches,
                 iterator_valid=ArrayBatches,
                 iterator_train__shuffle=True,
@@ -352,7 +409,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
                 ),
                 callbacks=training_callbacks(
                     has_validation=has_validation,
-                    max_epochs=self.max_epochs,
+                    max_epochs=max_epochs,
                     patience=self.patience,
                     clip_grad_norm=self.clip_grad_norm,
                     lr_schedule=self.lr_schedule,
@@ -369,6 +426,8 @@ class NeuralChromatinClassifier(ChromatinClassifierBase):
         ]
         self.net_ = net
         self.history_ = net.history
+        self.batch_size_ = batch_size
+        self.max_epochs_ = max_epochs
         if has_validation:
             valid_auc = np.asarray(net.history[:, VALID_AUC], dtype=float)
             best = int(np.argmax(valid_auc))

@@ -20,13 +20,14 @@ from tqdm.auto import tqdm
 
 from ._base import ChromatinClassifierBase, NeuralChromatinClassifier
 from ._study import (
-    BASELINE,
+    BASELINES,
     DEFAULT_MODELS,
     MODEL_NAMES,
     SIMULATED_CELLS,
     DataSource,
     StudyTask,
     build_model,
+    cell_winners,
     run_study,
     summarize_results,
     torch_threads,
@@ -45,7 +46,7 @@ _CELL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _BENCHMARK_EPILOG = f"""\
 data:
   simulated  the built-in cell types {", ".join(SIMULATED_CELLS)} of
-             {", ".join(str(genes) for genes, _ in SIMULATED_CELLS.values())} genes \
+             {", ".join(str(cell.n_genes) for cell in SIMULATED_CELLS.values())} genes \
 (100 bins, 5 marks), each split
              in thirds into train, valid and test; --genes and --bins change
              the sizes. With the default models and --max-epochs the run takes
@@ -64,7 +65,8 @@ output (--out):
   results.csv   cell, model, test_auc, best_valid_auc, best_epoch, epochs,
                 seconds, device, status, error (one row per task)
   summary.csv   per model: mean, median, min, max test AUC, wins over
-                {BASELINE} (also printed)
+                {" and ".join(BASELINES)}, best-of-cell counts (also printed
+                with each cell type's winner)
   test_auc.png  test AUC per cell type and model
   attention/CELL/MODEL.npz, .png
                 class-averaged attention maps of the attention models
@@ -107,6 +109,17 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    if text == "auto":
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"not a positive integer or auto: {text!r}"
+        ) from None
+
+
 def _n_jobs(text):
     try:
         value = int(text)
@@ -143,9 +156,12 @@ def _cell_list(text):
 def _add_training_options(parser):
     parser.add_argument(
         "--max-epochs",
-        type=_positive_int,
-        default=10,
-        help="maximum epochs of the neural models (default 10)",
+        type=_epochs,
+        default="auto",
+        help=(
+            "maximum epochs of the neural models, or auto to size them to the "
+            "training genes (default auto)"
+        ),
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
@@ -197,7 +213,8 @@ def _parser():
         description=(
             "For every cell type and model: train on train, keep the epoch of "
             "best validation AUC on valid, score the test ROC AUC; then "
-            f"summarise per model, with the cell types where it beats {BASELINE}."
+            "summarise per model, with the cell types where it beats "
+            f"{' and '.join(BASELINES)}, and name each cell type's best model."
         ),
         epilog=_BENCHMARK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -458,6 +475,14 @@ def _print_summary(results, out_dir):
             lambda value: "-" if pd.isna(value) else f"{value:.4f}"
         )
     print(summary.astype(object).fillna("-").to_string(index=False))
+    winners = cell_winners(results)
+    if len(winners):
+        print("\nBest model per cell type (test ROC AUC):")
+        for row in winners.itertuples(index=False):
+            line = f"  {row.cell}: {row.winner} ({row.test_auc:.4f})"
+            if row.runner_up is not None:
+                line += f", ahead of {row.runner_up} by {row.margin:.4f}"
+            print(line)
     failed = results[results["status"] != "ok"]
     if len(failed):
         print(f"\n{_count(len(failed), 'task')} failed:")

@@ -14,8 +14,9 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     with the marks as channels (50 filters, 10 bins wide), ReLU, max pooling
     over 5 positions, dropout 0.5, and dense layers of 625 and 125 units to the
     logit of high expression. It trains like :class:`AttentiveChromeClassifier`
-    (Adam on binary cross-entropy through skorch, the epoch of best validation
-    ROC AUC kept) and takes the same input.
+    (Adam on binary cross-entropy through skorch, for a number of steps that
+    follows the number of training genes; given validation genes, the epoch of
+    best validation ROC AUC is kept) and takes the same input.
 
     Parameters
     ----------
@@ -33,22 +34,26 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         Sizes of the hidden dense layers.
     dropout : float, default=0.5
         Dropout probability after pooling.
-    max_epochs : int, default=30
-        Maximum number of passes over the training genes.
-    batch_size : int, default=64
-        Genes per training batch.
+    max_epochs : int or "auto", default="auto"
+        Maximum number of passes over the training genes. ``"auto"`` trains
+        the fewest epochs that make 700 optimizer steps, at least 6 and at
+        most 15, as :class:`AttentiveChromeClassifier` does (see its Notes).
+    batch_size : int or "auto", default="auto"
+        Genes per training batch. ``"auto"`` uses one 64th of the training
+        genes, at least 16 and at most 64.
     lr : float, default=1e-3
         Learning rate of Adam.
     lr_schedule : {"cosine", "constant"}, default="cosine"
         Learning-rate schedule over ``max_epochs``.
-    patience : int or None, default=5
-        Stop when the validation AUC has not improved for this many epochs;
-        None trains all ``max_epochs``.
+    patience : int or None, default=3
+        With validation genes, stop when the validation AUC has not improved
+        for this many epochs; None trains all ``max_epochs``.
     clip_grad_norm : float or None, default=1.0
         Maximum norm of the gradient; None disables clipping.
-    validation_fraction : float or None, default=0.1
+    validation_fraction : float or None, default=None
         Fraction of the genes held out (stratified, seeded) to pick the best
-        epoch when ``fit`` gets no ``validation_data``; None trains on all.
+        epoch when ``fit`` gets no ``validation_data``; None trains on every
+        gene and keeps the last epoch.
     inference_batch_size : int or "auto", default="auto"
         Genes per batch when predicting. ``"auto"`` picks the size that
         gave the highest throughput in ``benchmarks/bench_training.py``: 512
@@ -83,6 +88,10 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         :class:`DeepChromeModule`.
     history_ : skorch.history.History
         Per epoch: ``train_loss``, ``valid_loss`` and ``valid_auc``.
+    batch_size_ : int
+        Genes per training batch, ``batch_size`` resolved.
+    max_epochs_ : int
+        Maximum number of epochs, ``max_epochs`` resolved.
     best_epoch_ : int
         The (1-based) epoch whose weights were kept.
     best_valid_auc_ : float or None
@@ -120,13 +129,13 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         pool_size=5,
         hidden_sizes=(625, 125),
         dropout=0.5,
-        max_epochs=30,
-        batch_size=64,
+        max_epochs="auto",
+        batch_size="auto",
         lr=1e-3,
         lr_schedule="cosine",
-        patience=5,
+        patience=3,
         clip_grad_norm=1.0,
-        validation_fraction=0.1,
+        validation_fraction=None,
         inference_batch_size="auto",
         device="auto",
         random_state=None,

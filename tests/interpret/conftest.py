@@ -12,10 +12,11 @@ from skattchrome.datasets import make_chromatin_data
 
 @pytest.fixture(scope="module")
 def simulated():
-    """60 simulated genes of 8 bins, with their planted bins."""
-    return make_chromatin_data(
+    """60 simulated genes of 8 bins on the log scale, with their planted bins."""
+    X, y, truth = make_chromatin_data(
         n_genes=60, n_bins=8, random_state=0, return_ground_truth=True
     )
+    return np.log1p(X), y, truth
 
 
 def small_model(seed, max_epochs=1):

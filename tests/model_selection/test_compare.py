@@ -90,20 +90,20 @@ def test_compare_models_default_set(data):
     )
 
 
-def test_neural_models_beat_chance(data):
+def test_neural_models_learn_with_their_defaults(data):
     X, y = data
     results = compare_models(
-        X,
+        np.log1p(X),
         y,
         estimators={
-            "AttentiveChrome": AttentiveChromeClassifier(random_state=0, **FAST),
-            "DeepChrome": DeepChromeClassifier(random_state=0, **FAST),
+            "AttentiveChrome": AttentiveChromeClassifier(random_state=0, device="cpu"),
+            "DeepChrome": DeepChromeClassifier(random_state=0, device="cpu"),
         },
         cv=3,
         n_jobs=2,
         random_state=0,
     )
-    assert (results["mean_score"] > 0.7).all()
+    assert (results["mean_score"] > 0.72).all()
 
 
 def test_same_folds_for_every_model(data):

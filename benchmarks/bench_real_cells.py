@@ -1,0 +1,398 @@
+"""Accuracy on real cell types and at every data size: defaults, recipe, baselines.
+
+Everything is measured in one run, on the same machine:
+
+* ``real``: every model of the comparison on the real genes of the shared
+  reference data (``$SKATTCHROME_TEST_DATA``): DeepDiff's 200 genes of E003 and
+  of E123, and Chromoformer's 100 genes of E003. Repeated stratified 5-fold
+  cross-validation (the same folds for every model), the mean and standard
+  deviation of the folds' ROC AUC, and the paired differences of each model
+  against the linear baseline (``ChromeLogisticClassifier``) over the folds.
+  The neural models read ``log1p`` of the read counts (a ``Pipeline`` step);
+  the forest and the linear baseline read the counts (the linear baseline
+  takes the log of its window sums itself).
+* ``sizes``: simulated cell types with 100 to 20 000 training genes (5000 test
+  genes each): test ROC AUC and wall time of ``fit`` for the defaults of
+  ``AttentiveChromeClassifier`` and ``DeepChromeClassifier`` against the
+  published recipe (``PAPER_RECIPE``: the epoch of best AUC on a held-out tenth
+  of the genes), fitted back to back.
+* ``attention``: on Chromoformer's 100 E003 genes, AttentiveChrome with its
+  defaults fitted with several seeds: how far the class-averaged H3K4me3
+  attention of the highly expressed genes is from uniform, its Pearson
+  correlation with their H3K27ac (a mark the model does not see), per seed and
+  for the map averaged over the seeds, and how alike the seeds' maps are.
+* ``likeness``: the simulator against the real genes: per mark, the mean read
+  count per bin, the share of empty bins, the ratio of the summed signal of
+  highly to lowly expressed genes, and the ROC AUC of the linear baseline.
+
+Run ``python benchmarks/bench_real_cells.py`` for the full run (about 80
+minutes on 2 cores; ``--sections`` picks sections), ``--quick`` for the
+reduced run that CI uses so the script cannot rot (its figures mean little).
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from skattchrome import (
+    PAPER_RECIPE,
+    AttentiveChromeClassifier,
+    ChromeForestClassifier,
+    ChromeLogisticClassifier,
+    DeepChromeClassifier,
+)
+from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
+from skattchrome.interpret import correlate_with_reference
+from skattchrome.model_selection import compare_models, paired_comparison
+
+SECTIONS = ("real", "sizes", "attention", "likeness")
+DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
+LINEAR_BASELINE = "Logistic"
+RECIPE_TO_LAST_EPOCH = {**PAPER_RECIPE, "validation_fraction": None}
+# Chromoformer's signal is the sum of per-base read depth in each bin; this
+# factor (its README's) puts it on the read-count scale of the published data.
+DEPTH_TO_READS = 135 / 3600
+H3K4ME3 = REFERENCE_MARKS.index("H3K4me3")
+
+
+def on_log_signal(estimator):
+    """``estimator`` reading ``log1p`` of the read counts."""
+    return make_pipeline(FunctionTransformer(np.log1p), estimator)
+
+
+def real_cell_models(random_state=0):
+    """The models of the comparison on real genes, by name."""
+    return {
+        "AttentiveChrome": on_log_signal(
+            AttentiveChromeClassifier(random_state=random_state)
+        ),
+        "AttentiveChrome, recipe": on_log_signal(
+            AttentiveChromeClassifier(random_state=random_state, **PAPER_RECIPE)
+        ),
+        "AttentiveChrome, recipe to last epoch": on_log_signal(
+            AttentiveChromeClassifier(random_state=random_state, **RECIPE_TO_LAST_EPOCH)
+        ),
+        "LSTM": on_log_signal(
+            AttentiveChromeClassifier(
+                bin_attention=False, mark_attention=False, random_state=random_state
+            )
+        ),
+        "DeepChrome": on_log_signal(DeepChromeClassifier(random_state=random_state)),
+        "DeepChrome, recipe to last epoch": on_log_signal(
+            DeepChromeClassifier(random_state=random_state, **RECIPE_TO_LAST_EPOCH)
+        ),
+        "RandomForest": ChromeForestClassifier(random_state=random_state),
+        LINEAR_BASELINE: ChromeLogisticClassifier(),
+    }
+
+
+def deepdiff_cell(folder):
+    """DeepDiff's 200 genes of one cell type: the three splits together."""
+    splits = [load_remc(folder, subset) for subset in ("train", "valid", "test")]
+    X = np.concatenate([split.data for split in splits])
+    y = np.concatenate([split.target for split in splits])
+    return {"X": X, "y": y}
+
+
+def chromoformer_cell(folder):
+    """Chromoformer's 100 E003 genes: read counts, labels and H3K27ac."""
+    arrays = np.load(folder / "signal.npz")
+    genes = pd.read_csv(folder / "genes.csv")
+    if not (genes["gene_id"].to_numpy() == arrays["gene_id"]).all():
+        raise ValueError(f"{folder}: genes.csv and signal.npz list other genes.")
+    return {
+        "X": arrays["X"] * DEPTH_TO_READS,
+        "y": genes["label"].to_numpy(),
+        "h3k27ac": arrays["h3k27ac"] * DEPTH_TO_READS,
+    }
+
+
+def real_cells(root):
+    """The real cell types of the shared reference data, by name."""
+    return {
+        "E003 (DeepDiff, 200 genes)": deepdiff_cell(root / "deepdiff" / "E003"),
+        "E123 (DeepDiff, 200 genes)": deepdiff_cell(root / "deepdiff" / "E123"),
+        "E003 (Chromoformer, 100 genes)": chromoformer_cell(root / "chromoformer_e003"),
+    }
+
+
+def print_real_cells(cells, repeats, models):
+    print(
+        f"\nReal cell types: ROC AUC in {repeats} x stratified 5-fold "
+        "cross-validation (mean +- sd over folds), and each model minus "
+        f"{LINEAR_BASELINE} on the same folds (mean +- sd, wins-losses)"
+    )
+    for name, cell in cells.items():
+        start = time.perf_counter()
+        results = compare_models(
+            cell["X"],
+            cell["y"],
+            estimators=models,
+            cv=RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0),
+        )
+        splits = results.set_index("model").filter(like="split")
+        paired = paired_comparison(results, baseline=LINEAR_BASELINE).set_index("model")
+        print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
+        print(f"  {'model':<40} {'ROC AUC':>15} {'minus ' + LINEAR_BASELINE:>22}")
+        for model in models:
+            line = (
+                f"  {model:<40} {splits.loc[model].mean():.4f} +- "
+                f"{splits.loc[model].std(ddof=0):.4f}"
+            )
+            if model != LINEAR_BASELINE:
+                differences = splits.loc[model] - splits.loc[LINEAR_BASELINE]
+                line += (
+                    f" {differences.mean():+.4f} +- {differences.std(ddof=0):.4f} "
+                    f"{paired.loc[model, 'wins']}-{paired.loc[model, 'losses']}"
+                )
+            print(line)
+        print(f"  ({time.perf_counter() - start:.0f} s)")
+
+
+def simulated_split(n_train, n_test, seed):
+    """Training and test genes of one simulated cell type, on the log scale."""
+    X, y = make_chromatin_data(n_genes=n_train + n_test, random_state=1000 + seed)
+    X = np.log1p(X)
+    return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:])
+
+
+def timed_fit(estimator, X, y):
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - start
+
+
+def print_sizes(sizes, seeds, n_test):
+    print(
+        f"\nData sizes: simulated cell types, {n_test} test genes; defaults "
+        "against PAPER_RECIPE (best epoch on a held-out tenth), fitted back to "
+        "back; test ROC AUC, wall time of fit, and the defaults' batch x epochs"
+    )
+    print(
+        f"  {'model':<16} {'genes':>6} {'seed':>4} {'defaults':>9} {'recipe':>9} "
+        f"{'difference':>10} {'s defaults':>10} {'s recipe':>9} {'time ratio':>10}"
+        f" {'budget':>8}"
+    )
+    kinds = {
+        "AttentiveChrome": AttentiveChromeClassifier,
+        "DeepChrome": DeepChromeClassifier,
+    }
+    rows = []
+    for n_train in sizes:
+        for seed in seeds:
+            (X_train, y_train), (X_test, y_test) = simulated_split(
+                n_train, n_test, seed
+            )
+            for kind, estimator_class in kinds.items():
+                row = {"model": kind, "genes": n_train, "seed": seed}
+                for setting, params in (("defaults", {}), ("recipe", PAPER_RECIPE)):
+                    model = estimator_class(random_state=seed, **params)
+                    row[f"s {setting}"] = timed_fit(model, X_train, y_train)
+                    row[setting] = roc_auc_score(
+                        y_test, model.decision_function(X_test)
+                    )
+                    if setting == "defaults":
+                        row["budget"] = f"{model.batch_size_}x{model.n_epochs_}"
+                rows.append(row)
+                print(
+                    f"  {kind:<16} {n_train:>6} {seed:>4} {row['defaults']:>9.4f} "
+                    f"{row['recipe']:>9.4f} {row['defaults'] - row['recipe']:>+10.4f} "
+                    f"{row['s defaults']:>10.1f} {row['s recipe']:>9.1f} "
+                    f"{row['s defaults'] / row['s recipe']:>10.3f} {row['budget']:>8}",
+                    flush=True,
+                )
+    table = pd.DataFrame(rows)
+    table["difference"] = table["defaults"] - table["recipe"]
+    table["time ratio"] = table["s defaults"] / table["s recipe"]
+    summary = table.groupby(["model", "genes"])[["difference", "time ratio"]].agg(
+        ["mean", "min", "max"]
+    )
+    print("\n  Over the seeds (defaults minus recipe; time of the defaults / recipe):")
+    print(summary.round(4).to_string())
+
+
+def class_averaged_h3k4me3(model, X, y):
+    """Mean H3K4me3 bin attention of the highly expressed genes."""
+    bin_attention = model.attention(X).bin_attention
+    return bin_attention[y == 1][:, :, H3K4ME3].mean(axis=0)
+
+
+def print_attention(cell, seeds):
+    X, y = np.log1p(cell["X"]), cell["y"]
+    reference = np.log1p(cell["h3k27ac"])
+    n_bins = X.shape[1]
+    print(
+        f"\nAttention on Chromoformer's E003 genes ({len(y)} genes, fitted and "
+        f"explained on all), AttentiveChrome defaults, seeds {seeds}: the "
+        "class-averaged H3K4me3 bin attention of the highly expressed genes"
+    )
+    print(
+        f"  {'seed':>4} {'peak / uniform':>14} {'entropy / uniform':>17} "
+        f"{'r with H3K27ac':>14}"
+    )
+    maps, correlations = [], []
+    for seed in seeds:
+        model = AttentiveChromeClassifier(random_state=seed).fit(X, y)
+        average = class_averaged_h3k4me3(model, X, y)
+        maps.append(average)
+        r = correlate_with_reference(model.attention(X), reference, y)
+        correlations.append(float(r["pearson_r"].iloc[0]))
+        print(
+            f"  {seed:>4} {average.max() * n_bins:>14.2f} "
+            f"{normalized_entropy(average):>17.4f} {correlations[-1]:>14.3f}",
+            flush=True,
+        )
+    maps = np.array(maps)
+    between_seeds = np.corrcoef(maps)[np.triu_indices(len(seeds), k=1)]
+    reference_average = reference[y == 1].mean(axis=0)
+    averaged_r = np.corrcoef(maps.mean(axis=0), reference_average)[0, 1]
+    print(
+        f"  r with H3K27ac over the seeds: mean {np.mean(correlations):.3f}, sd "
+        f"{np.std(correlations):.3f}, min {np.min(correlations):.3f}, max "
+        f"{np.max(correlations):.3f}"
+    )
+    print(
+        "  correlation between two seeds' maps: mean "
+        f"{between_seeds.mean():.3f}, min {between_seeds.min():.3f}"
+    )
+    print(f"  r with H3K27ac of the map averaged over the seeds: {averaged_r:.3f}")
+
+
+def normalized_entropy(weights):
+    """Entropy of ``weights`` (summing to one) over that of uniform weights."""
+    weights = weights / weights.sum()
+    return float(-(weights * np.log(weights)).sum() / np.log(len(weights)))
+
+
+def likeness(X, y):
+    """Per mark: statistics of the counts, and the linear baseline's AUC."""
+    sums = X.sum(axis=1)
+    table = pd.DataFrame(
+        {
+            "reads per bin": X.mean(axis=(0, 1)),
+            "empty bins": (X == 0).mean(axis=(0, 1)),
+            "high / low sum": sums[y == 1].mean(axis=0) / sums[y == 0].mean(axis=0),
+        },
+        index=list(REFERENCE_MARKS),
+    )
+    auc = cross_val_score(
+        ChromeLogisticClassifier(),
+        X,
+        y,
+        cv=RepeatedStratifiedKFold(n_splits=5, n_repeats=5, random_state=0),
+        scoring="roc_auc",
+    ).mean()
+    return table, auc
+
+
+def print_likeness(cells):
+    simulated = {
+        f"simulated, label_noise={noise}": make_chromatin_data(
+            n_genes=2000, random_state=0, label_noise=noise, genomic_order=True
+        )
+        for noise in (0.35, 0.7, 1.0)
+    }
+    print(
+        "\nThe simulator against real genes: per mark, mean reads per bin, share "
+        "of empty bins, mean summed signal of highly over lowly expressed genes; "
+        f"ROC AUC of {LINEAR_BASELINE} in 5 x 5-fold cross-validation"
+    )
+    data = {name: (cell["X"], cell["y"]) for name, cell in cells.items()}
+    for name, (X, y) in {**data, **simulated}.items():
+        table, auc = likeness(X, y)
+        print(f"\n{name}: {len(y)} genes, {LINEAR_BASELINE} ROC AUC {auc:.3f}")
+        print(table.T.round(2).to_string())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced run for CI")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="repetitions of 5-fold cross-validation on real genes (default 5, "
+        "1 with --quick)",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=None,
+        help="training genes of the simulated cell types, comma-separated "
+        "(default 100,300,1000,6601,20000; 100,300 with --quick)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="seeds of the sizes and attention sections (default 3 and 5; 1 and "
+        "2 with --quick)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
+    args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    if not sections <= set(SECTIONS):
+        parser.error(f"--sections takes {', '.join(SECTIONS)}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.quick:
+        repeats, sizes, size_seeds, attention_seeds, n_test = 1, [100, 300], 1, 2, 1000
+    else:
+        repeats, sizes, size_seeds, attention_seeds, n_test = (
+            5,
+            [100, 300, 1000, 6601, 20000],
+            3,
+            5,
+            5000,
+        )
+    repeats = args.repeats or repeats
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
+    if args.seeds:
+        size_seeds = attention_seeds = args.seeds
+    print(
+        f"skattchrome real cell types benchmark, {time.strftime('%Y-%m-%d')}, "
+        f"{platform.processor() or platform.machine()}, "
+        f"{torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    )
+    location = os.environ.get(DATA_VARIABLE)
+    cells = None
+    if location and Path(location).is_dir():
+        cells = real_cells(Path(location))
+    elif sections & {"real", "attention", "likeness"}:
+        print(
+            f"{DATA_VARIABLE} does not point at the shared reference data: the "
+            "real, attention and likeness sections are skipped.",
+            file=sys.stderr,
+        )
+    if "real" in sections and cells:
+        print_real_cells(cells, repeats, real_cell_models())
+    if "sizes" in sections:
+        print_sizes(sizes, list(range(size_seeds)), n_test)
+    if "attention" in sections and cells:
+        print_attention(
+            cells["E003 (Chromoformer, 100 genes)"], list(range(attention_seeds))
+        )
+    if "likeness" in sections and cells:
+        print_likeness(cells)
+
+
+if __name__ == "__main__":
+    main()
