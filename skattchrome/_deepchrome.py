@@ -41,8 +41,9 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     batch_size : int or "auto", default="auto"
         Genes per training batch. ``"auto"`` uses one 64th of the training
         genes, at least 16 and at most 64.
-    lr : float, default=1e-3
-        Learning rate of Adam.
+    lr : float, default=5e-4
+        Learning rate of Adam, lower than AttentiveChrome's: within the same
+        budget of steps the CNN overfits at higher rates.
     lr_schedule : {"cosine", "constant"}, default="cosine"
         Learning-rate schedule over ``max_epochs``.
     patience : int or None, default=3
@@ -131,7 +132,7 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         dropout=0.5,
         max_epochs="auto",
         batch_size="auto",
-        lr=1e-3,
+        lr=5e-4,
         lr_schedule="cosine",
         patience=3,
         clip_grad_norm=1.0,

@@ -25,7 +25,7 @@ ESTIMATORS = [
         bin_attention=False,
         mark_attention=False,
     ),
-    DeepChromeClassifier(n_filters=8, hidden_sizes=(16, 8), **NEURAL_SETTINGS),
+    DeepChromeClassifier(**NEURAL_SETTINGS),
     ChromeForestClassifier(n_marks=1, n_estimators=20, random_state=0),
     ChromeForestClassifier(
         n_marks=1, bin_aggregation="mean", n_estimators=20, random_state=0

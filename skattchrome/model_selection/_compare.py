@@ -63,8 +63,15 @@ def paper_models(*, random_state=None, **neural_params):
 
 
 def _changed_params(estimator):
-    """The parameters of ``estimator`` that differ from its class defaults."""
-    defaults = type(estimator)().get_params(deep=False)
+    """The parameters of ``estimator`` that differ from its class defaults.
+
+    A meta-estimator with required parameters (a ``Pipeline``'s ``steps``) has
+    no defaults: all its parameters are listed.
+    """
+    try:
+        defaults = type(estimator)().get_params(deep=False)
+    except TypeError:
+        defaults = {}
     return {
         name: value
         for name, value in estimator.get_params(deep=False).items()

@@ -118,6 +118,22 @@ def test_same_folds_for_every_model(data):
         assert first[f"split{index}_score"] == second[f"split{index}_score"]
 
 
+def test_compare_models_takes_a_pipeline(data):
+    X, y = data
+    on_log_signal = Pipeline(
+        [
+            ("log", FunctionTransformer(np.log1p)),
+            ("forest", ChromeForestClassifier(n_estimators=20, random_state=0)),
+        ]
+    )
+    results = compare_models(
+        X, y, estimators={"forest on log": on_log_signal}, cv=3, random_state=0
+    )
+    params = results.set_index("model").loc["forest on log", "params"]
+    assert "steps" in params
+    assert "n_estimators=20" in repr(params["steps"])
+
+
 def test_compare_models_checks_its_estimators(data):
     X, y = data
     with pytest.raises(ValueError, match="non-empty dict"):
