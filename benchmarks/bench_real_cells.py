@@ -89,9 +89,6 @@ def real_cell_models(random_state=0):
             )
         ),
         "DeepChrome": on_log_signal(DeepChromeClassifier(random_state=random_state)),
-        "DeepChrome, recipe to last epoch": on_log_signal(
-            DeepChromeClassifier(random_state=random_state, **RECIPE_TO_LAST_EPOCH)
-        ),
         "RandomForest": ChromeForestClassifier(random_state=random_state),
         LINEAR_BASELINE: ChromeLogisticClassifier(),
     }
@@ -327,7 +324,7 @@ def main():
         "--repeats",
         type=int,
         default=None,
-        help="repetitions of 5-fold cross-validation on real genes (default 5, "
+        help="repetitions of 5-fold cross-validation on real genes (default 3, "
         "1 with --quick)",
     )
     parser.add_argument(
@@ -356,7 +353,7 @@ def main():
         repeats, sizes, size_seeds, attention_seeds, n_test = 1, [100, 300], 1, 2, 1000
     else:
         repeats, sizes, size_seeds, attention_seeds, n_test = (
-            5,
+            3,
             [100, 300, 1000, 6601, 20000],
             3,
             5,
