@@ -25,9 +25,10 @@ Everything is measured in one run, on the same machine:
   count per bin, the share of empty bins, the ratio of the summed signal of
   highly to lowly expressed genes, and the ROC AUC of the linear baseline.
 
-Run ``python benchmarks/bench_real_cells.py`` for the full run (about 80
+Run ``python benchmarks/bench_real_cells.py`` for the full run (about 70
 minutes on 2 cores; ``--sections`` picks sections), ``--quick`` for the
-reduced run that CI uses so the script cannot rot (its figures mean little).
+reduced run that CI uses so the script cannot rot (2-fold cross-validation,
+fewer sizes and seeds: its figures mean little).
 """
 
 import argparse
@@ -124,9 +125,9 @@ def real_cells(root):
     }
 
 
-def print_real_cells(cells, repeats, models):
+def print_real_cells(cells, repeats, models, n_splits=5):
     print(
-        f"\nReal cell types: ROC AUC in {repeats} x stratified 5-fold "
+        f"\nReal cell types: ROC AUC in {repeats} x stratified {n_splits}-fold "
         "cross-validation (mean +- sd over folds), and each model minus "
         f"{LINEAR_BASELINE} on the same folds (mean +- sd, wins-losses)"
     )
@@ -136,7 +137,9 @@ def print_real_cells(cells, repeats, models):
             cell["X"],
             cell["y"],
             estimators=models,
-            cv=RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0),
+            cv=RepeatedStratifiedKFold(
+                n_splits=n_splits, n_repeats=repeats, random_state=0
+            ),
         )
         splits = results.set_index("model").filter(like="split")
         paired = paired_comparison(results, baseline=LINEAR_BASELINE).set_index("model")
@@ -380,7 +383,9 @@ def main():
             file=sys.stderr,
         )
     if "real" in sections and cells:
-        print_real_cells(cells, repeats, real_cell_models())
+        print_real_cells(
+            cells, repeats, real_cell_models(), n_splits=2 if args.quick else 5
+        )
     if "sizes" in sections:
         print_sizes(sizes, list(range(size_seeds)), n_test)
     if "attention" in sections and cells:

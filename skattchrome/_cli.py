@@ -50,7 +50,7 @@ data:
 (100 bins, 5 marks), each split
              in thirds into train, valid and test; --genes and --bins change
              the sizes. With the default models and --max-epochs the run takes
-             a few minutes on two CPU cores.
+             about a minute on two CPU cores.
   PATH       a folder of cell types in the published layout,
              PATH/E###/classification/{{train,valid,test}}.csv
   remc       the published archive of 56 cell types (downloaded once into

@@ -56,6 +56,9 @@ def test_benchmark_writes_results_summary_figures_and_attention(tmp_path, capsys
     assert "SIM02 LSTM-alpha: test AUC" in printed
     assert "beats_DeepChrome" in printed
     results = pd.read_csv(out / "results.csv")
+    for cell, cell_results in results.groupby("cell"):
+        best = cell_results.loc[cell_results["test_auc"].idxmax()]
+        assert f"{cell}: {best['model']} ({best['test_auc']:.4f}), ahead of" in printed
     assert list(results.columns) == list(study.RESULT_COLUMNS)
     assert results[["cell", "model"]].values.tolist() == [
         [cell, model]

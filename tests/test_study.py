@@ -10,6 +10,7 @@ import torch
 from skattchrome._study import (
     DataSource,
     StudyTask,
+    cell_winners,
     run_task,
     summarize_results,
     task_seed,
@@ -71,3 +72,46 @@ def test_summary_leaves_failed_tasks_out_of_the_statistics():
     assert summary.loc["AttentiveChrome", "failed"] == 1
     assert summary.loc["LSTM", "median_auc"] == pytest.approx(0.8)
     assert summary["beats_DeepChrome"].isna().all()
+
+
+def test_cell_winners_name_each_cell_types_best_scored_model():
+    results = pd.DataFrame(
+        {
+            "cell": ["E003", "E003", "E003", "E004", "E004", "E005"],
+            "model": ["AttentiveChrome", "DeepChrome", "Logistic"] * 2,
+            "test_auc": [0.80, 0.95, 0.82, 0.90, 0.90, 0.70],
+            "status": ["ok", "failed", "ok", "ok", "ok", "ok"],
+        }
+    )
+    winners = cell_winners(results).set_index("cell")
+    assert winners["winner"].to_dict() == {
+        "E003": "Logistic",
+        "E004": "AttentiveChrome",
+        "E005": "Logistic",
+    }
+    assert winners.loc["E003", "runner_up"] == "AttentiveChrome"
+    assert winners.loc["E003", "margin"] == pytest.approx(0.02)
+    assert winners.loc["E004", "margin"] == 0
+    assert pd.isna(winners.loc["E005", "runner_up"])
+    assert np.isnan(winners.loc["E005", "margin"])
+
+
+def test_summary_counts_best_cells_and_wins_over_each_baseline():
+    results = pd.DataFrame(
+        {
+            "cell": ["E003"] * 3 + ["E004"] * 3,
+            "model": ["AttentiveChrome", "DeepChrome", "Logistic"] * 2,
+            "test_auc": [0.81, 0.80, 0.83, 0.88, 0.85, 0.84],
+            "status": ["ok"] * 6,
+        }
+    )
+    summary = summarize_results(results).set_index("model")
+    assert summary["best_in"].to_dict() == {
+        "AttentiveChrome": 1,
+        "DeepChrome": 0,
+        "Logistic": 1,
+    }
+    assert summary.loc["AttentiveChrome", "beats_DeepChrome"] == 2
+    assert summary.loc["AttentiveChrome", "beats_Logistic"] == 1
+    assert summary.loc["DeepChrome", "beats_Logistic"] == 1
+    assert pd.isna(summary.loc["Logistic", "beats_Logistic"])

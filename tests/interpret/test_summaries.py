@@ -3,10 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from skattchrome import AttentionMaps
 from skattchrome.datasets import REFERENCE_MARKS, bin_offsets
-from skattchrome.interpret import class_average, top_bins, top_marks
+from skattchrome.interpret import average_attention, class_average, top_bins, top_marks
 
 
 def test_attention_maps_are_normalised(fitted_model, simulated):
@@ -149,3 +150,27 @@ def test_top_marks_keeps_every_mark_by_default():
 def test_top_marks_without_mark_attention():
     with pytest.raises(ValueError, match="no mark-level map"):
         top_marks(AttentionMaps(np.zeros((1, 2, 2)), None))
+
+
+def test_average_attention_is_the_mean_of_the_models_maps(fitted_model, simulated):
+    X = simulated[0][:6]
+    other = clone(fitted_model).set_params(random_state=1, max_epochs=1)
+    other.fit(*simulated[:2])
+    averaged = average_attention([fitted_model, other], X)
+    first, second = fitted_model.attention(X), other.attention(X)
+    assert not np.allclose(first.bin_attention, second.bin_attention)
+    np.testing.assert_allclose(
+        averaged.bin_attention, (first.bin_attention + second.bin_attention) / 2
+    )
+    np.testing.assert_allclose(
+        averaged.mark_attention, (first.mark_attention + second.mark_attention) / 2
+    )
+
+
+def test_average_attention_refuses_no_models_and_mixed_levels(fitted_model, simulated):
+    X, y, _ = simulated
+    with pytest.raises(ValueError, match="at least one fitted model"):
+        average_attention([], X)
+    bin_only = clone(fitted_model).set_params(mark_attention=False, max_epochs=1)
+    with pytest.raises(ValueError, match="differ in their mark_attention"):
+        average_attention([fitted_model, bin_only.fit(X, y)], X)
