@@ -37,7 +37,7 @@ class ChromeForestClassifier(ChromatinClassifierBase):
     min_samples_leaf : int or float, default=1
         Minimum number of genes in a leaf.
     class_weight : {"balanced", "balanced_subsample"}, dict or None, default=None
-        Weights of the classes.
+        Weights of the classes; a dict maps labels of ``y`` to weights.
     n_jobs : int, default=None
         Trees built in parallel (joblib semantics).
     random_state : int, RandomState instance or None, default=None
@@ -151,7 +151,7 @@ class ChromeForestClassifier(ChromatinClassifierBase):
             n_estimators=self.n_estimators,
             max_features=self.max_features,
             min_samples_leaf=self.min_samples_leaf,
-            class_weight=self.class_weight,
+            class_weight=self._encoded_class_weight(),
             n_jobs=self.n_jobs,
             random_state=self._seeds(1)[0],
         )
@@ -162,6 +162,27 @@ class ChromeForestClassifier(ChromatinClassifierBase):
         )
         self.forest_ = forest
         return self
+
+    def _encoded_class_weight(self):
+        """``class_weight`` for the forest, which is fitted on the labels 0 and 1.
+
+        A dict is keyed by the user's labels; it is translated to the encoded
+        ones, and a key that is not a class of ``y`` is refused.
+        """
+        if not isinstance(self.class_weight, dict):
+            return self.class_weight
+        classes = self.classes_.tolist()
+        unknown = [label for label in self.class_weight if label not in classes]
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys that are not classes of y: {unknown}; the "
+                f"classes are {classes}."
+            )
+        return {
+            index: self.class_weight[label]
+            for index, label in enumerate(classes)
+            if label in self.class_weight
+        }
 
     def predict_proba(self, X):
         """Probability of each class.

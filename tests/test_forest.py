@@ -62,3 +62,20 @@ def test_bad_parameters(data):
         ChromeForestClassifier(bin_aggregation="median").fit(X, y)
     with pytest.raises(ValueError, match="n_windows=30 is more than the 20 bins"):
         ChromeForestClassifier(bin_aggregation="sum", n_windows=30).fit(X, y)
+
+
+def test_class_weight_dict_is_keyed_by_the_users_labels(data):
+    X, y = data
+    labels = np.where(y == 1, "high", "low")
+    weighted = ChromeForestClassifier(
+        n_estimators=10, class_weight={"high": 5, "low": 1}, random_state=0
+    ).fit(X, labels)
+    plain = ChromeForestClassifier(n_estimators=10, random_state=0).fit(X, labels)
+    high = list(weighted.classes_).index("high")
+    assert weighted.forest_.class_weight == {high: 5, 1 - high: 1}
+    assert (
+        weighted.predict_proba(X)[:, high].mean()
+        > plain.predict_proba(X)[:, high].mean()
+    )
+    with pytest.raises(ValueError, match=r"not classes of y: \['medium'\]"):
+        ChromeForestClassifier(class_weight={"medium": 2}).fit(X, labels)
