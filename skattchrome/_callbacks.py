@@ -36,10 +36,20 @@ class BinaryLogitLoss(nn.Module):
 
     def forward(self, outputs, target):
         """Mean binary cross-entropy of the logit, plus the entropy penalty."""
-        logit = outputs[0] if isinstance(outputs, tuple | list) else outputs
+        if isinstance(outputs, tuple | list):
+            logit, *maps = outputs
+        else:
+            logit, maps = outputs, []
         loss = self.bce(logit, target.to(logit.dtype))
-        if self.bin_attention_entropy and outputs[1].numel():
-            entropy = torch.special.entr(outputs[1]).sum(dim=1).mean()
+        if not self.bin_attention_entropy:
+            return loss
+        if not maps:
+            raise ValueError(
+                "bin_attention_entropy needs a network that returns its bin "
+                "attention as its second output; this one returns the logit alone."
+            )
+        if maps[0].numel():
+            entropy = torch.special.entr(maps[0]).sum(dim=1).mean()
             loss = loss + self.bin_attention_entropy * entropy
         return loss
 

@@ -590,6 +590,13 @@ def test_entropy_penalty_is_added_to_the_loss():
     assert penalised.item() == pytest.approx(np.log(2) + 0.5 * np.log(4))
 
 
+def test_entropy_penalty_needs_a_network_that_returns_attention():
+    logit, target = torch.zeros(2), torch.ones(2)
+    assert BinaryLogitLoss()(logit, target).item() == pytest.approx(np.log(2))
+    with pytest.raises(ValueError, match="returns the logit alone"):
+        BinaryLogitLoss(bin_attention_entropy=0.5)(logit, target)
+
+
 @pytest.mark.parametrize(
     "params",
     [
