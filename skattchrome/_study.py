@@ -305,9 +305,9 @@ def build_model(
         ``"lstm-alpha"`` or ``"forest"``.
     random_state : int, default=None
         Seed of the estimator.
-    max_epochs : int, default=10
+    max_epochs : int or "auto", default="auto"
         Maximum epochs of a neural model (the forest and the logistic
-        regression have none).
+        regression have none); ``"auto"`` sizes them to the training genes.
     device : str, default="auto"
         Device of a neural model: ``"auto"``, ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.

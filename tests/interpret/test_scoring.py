@@ -57,7 +57,6 @@ def test_attention_maps_and_flat_truth(fitted_model, simulated):
     maps = fitted_model.attention(X)
     scores = score_maps(maps, truth.reshape(len(truth), -1))
     assert scores.equals(score_maps(maps.bin_attention, truth))
-    assert scores["auprc"].between(0, 1).all()
 
 
 def test_marks_without_planted_bins_are_left_out():

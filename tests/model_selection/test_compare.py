@@ -56,7 +56,6 @@ def test_one_grid_search_swaps_the_model_step(data):
         "DeepChromeClassifier",
         "ChromeForestClassifier",
     }
-    assert results["mean_test_score"].between(0, 1).all()
     assert results["mean_test_score"].max() > 0.7
     assert search.predict_proba(flat).shape == (len(y), 2)
 
@@ -203,5 +202,4 @@ def test_compare_models_on_real_genes(test_data):
         random_state=0,
     )
     assert set(results["model"]) == {"AttentiveChrome", "RandomForest"}
-    assert results["mean_score"].between(0, 1).all()
     assert results.set_index("model").loc["RandomForest", "mean_score"] > 0.7
