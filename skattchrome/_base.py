@@ -2,7 +2,7 @@
 
 import math
 import numbers
-from abc import abstractmethod
+from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager, nullcontext
 from typing import ClassVar
 
@@ -167,7 +167,7 @@ class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
         return tags
 
 
-class NeuralChromatinClassifier(ChromatinClassifierBase):
+class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
     """Shared machinery of the neural classifiers; subclasses build the module.
 
     A subclass implements ``_build_module()`` (it may read the fitted
