@@ -32,8 +32,9 @@ def label_expression(expression, threshold="median"):
     Raises
     ------
     ValueError
-        If ``expression`` is not one-dimensional, has missing values (the
-        message names the genes) or ``threshold`` is not valid.
+        If ``expression`` is not one-dimensional, is empty, has missing,
+        infinite or negative values (the message names the genes) or
+        ``threshold`` is not valid.
 
     See Also
     --------
@@ -65,14 +66,20 @@ def label_expression(expression, threshold="median"):
         raise ValueError(
             f"expression must be one-dimensional, got shape {values.shape}."
         )
-    missing = np.isnan(values)
-    if missing.any():
-        where = expression.index[missing] if is_series else np.flatnonzero(missing)
-        kind = "genes" if is_series else "positions"
-        raise ValueError(
-            f"expression has missing values for {missing.sum()} {kind}: "
-            f"{where[:_SHOWN].tolist()}."
-        )
+    if values.size == 0:
+        raise ValueError("expression is empty: there are no genes to label.")
+    kind = "genes" if is_series else "positions"
+    for problem, bad in (
+        ("missing values", np.isnan(values)),
+        ("infinite values", np.isinf(values)),
+        ("negative values (expression is a level such as RPKM)", values < 0),
+    ):
+        if bad.any():
+            where = expression.index[bad] if is_series else np.flatnonzero(bad)
+            raise ValueError(
+                f"expression has {problem} for {bad.sum()} {kind}: "
+                f"{where[:_SHOWN].tolist()}."
+            )
     cutoff = _threshold(values, threshold)
     labels = (values > cutoff).astype(np.int64)
     if is_series:

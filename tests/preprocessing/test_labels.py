@@ -56,3 +56,17 @@ def test_invalid_threshold(threshold):
 def test_not_one_dimensional():
     with pytest.raises(ValueError, match="one-dimensional"):
         label_expression(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "value, problem", [(np.inf, "infinite values"), (-0.5, "negative values")]
+)
+def test_infinite_and_negative_expression_name_the_genes(value, problem):
+    rpkm = pd.Series([1.0, value, 3.0], index=["g1", "g2", "g3"])
+    with pytest.raises(ValueError, match=rf"{problem}.* 1 genes: \['g2'\]"):
+        label_expression(rpkm)
+
+
+def test_empty_expression():
+    with pytest.raises(ValueError, match="expression is empty"):
+        label_expression(pd.Series([], dtype=float))
