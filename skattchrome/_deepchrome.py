@@ -83,7 +83,9 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     n_marks_ : int
         Number of histone marks.
     mark_names_ : ndarray of shape (`n_marks_`,)
-        Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
+        Mark names read from DataFrame columns; else the reference marks
+        (:data:`~skattchrome.datasets.REFERENCE_MARKS`) for five marks, and
+        ``"mark0"``, ``"mark1"``... for other numbers.
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the
         :class:`DeepChromeModule`.

@@ -61,7 +61,9 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
     n_marks_ : int
         Number of histone marks.
     mark_names_ : ndarray of shape (`n_marks_`,)
-        Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
+        Mark names read from DataFrame columns; else the reference marks
+        (:data:`~skattchrome.datasets.REFERENCE_MARKS`) for five marks, and
+        ``"mark0"``, ``"mark1"``... for other numbers.
     pipeline_ : Pipeline
         The fitted scaler and logistic regression, which take the window sums
         (after ``log1p``) in window-major order and predict 1 for

@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
+from .datasets._base import default_mark_names
+
 NO_LABELS = "no_validation"
 """Default of ``y``: validate ``X`` alone (scikit-learn's own convention)."""
 
@@ -168,9 +170,7 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
         estimator.n_marks_ = n_marks
         estimator.n_bins_ = X.shape[1] // n_marks
         estimator.mark_names_ = np.asarray(
-            mark_names
-            if mark_names is not None
-            else [f"mark{index}" for index in range(n_marks)],
+            mark_names if mark_names is not None else default_mark_names(n_marks),
             dtype=object,
         )
     X = X.reshape(X.shape[0], -1, n_marks)

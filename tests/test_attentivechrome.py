@@ -26,6 +26,7 @@ from skattchrome import (
 from skattchrome._callbacks import BinaryLogitLoss
 from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 from skattchrome.interpret import correlate_with_reference
+from skattchrome.interpret._summaries import resolve_mark_names
 
 N_BINS = 10
 N_MARKS = 5
@@ -125,10 +126,13 @@ def test_dataframe_in_mark_major_order_is_refused(data):
         small_model().fit(frame, y)
 
 
-def test_generic_mark_names_without_dataframe(data):
+def test_default_mark_names_are_those_of_the_plots(data):
     X, y = data
-    model = small_model().fit(X, y)
-    assert list(model.mark_names_) == [f"mark{index}" for index in range(N_MARKS)]
+    five = small_model().fit(X, y).mark_names_
+    assert list(five) == list(REFERENCE_MARKS)
+    assert list(five) == resolve_mark_names(None, N_MARKS)
+    three = small_model().fit(X[:, :, :3], y).mark_names_
+    assert list(three) == ["mark0", "mark1", "mark2"]
 
 
 def test_attention_maps_are_distributions(data):

@@ -5,6 +5,19 @@ import numpy as np
 REFERENCE_MARKS = ("H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3")
 """The five input marks of the published data, in its column order."""
 
+
+def default_mark_names(n_marks):
+    """Names of ``n_marks`` unnamed marks: the reference marks for five.
+
+    The one rule for every estimator and plot given plain arrays: five marks
+    are taken to be in the published column order, other numbers are named
+    ``"mark0"``, ``"mark1"``...
+    """
+    if n_marks == len(REFERENCE_MARKS):
+        return list(REFERENCE_MARKS)
+    return [f"mark{index}" for index in range(n_marks)]
+
+
 REFERENCE_BIN_SIZE = 100
 """Width of one bin of the published data, in base pairs."""
 

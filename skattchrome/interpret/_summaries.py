@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .._attentivechrome import AttentionMaps
-from ..datasets import REFERENCE_MARKS
 from ..datasets import bin_offsets as reference_bin_offsets
+from ..datasets._base import default_mark_names
 
 
 def resolve_mark_names(mark_names, n_marks):
@@ -26,9 +26,7 @@ def resolve_mark_names(mark_names, n_marks):
         One name per mark.
     """
     if mark_names is None:
-        if n_marks == len(REFERENCE_MARKS):
-            return list(REFERENCE_MARKS)
-        return [f"mark{index}" for index in range(n_marks)]
+        return default_mark_names(n_marks)
     mark_names = [str(name) for name in mark_names]
     if len(mark_names) != n_marks:
         raise ValueError(
