@@ -1,5 +1,6 @@
 """The private base of the neural estimators: validation, device, seeding, skorch."""
 
+import functools
 import math
 import numbers
 from abc import ABCMeta, abstractmethod
@@ -114,6 +115,29 @@ def resolve_device(device):
             "'cuda:N'."
         )
     return str(torch_device)
+
+
+def keeps_previous_fit_on_failure(fit):
+    """Decorate ``fit`` so that a fit that raises leaves the estimator as it was.
+
+    ``fit`` learns the layout and classes of ``X`` and ``y`` before it can
+    find, for example, that ``y`` has a single class; without this, a failed
+    refit would leave a fitted model whose recorded layout no longer matches
+    its network. The attributes are restored to those before the call (the
+    fitted objects themselves are never modified in place by a new fit).
+    """
+
+    @functools.wraps(fit)
+    def fit_or_restore(self, *args, **kwargs):
+        state = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return fit_or_restore
 
 
 class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
@@ -351,6 +375,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         )
         return X_train, y_train, X_valid, y_valid
 
+    @keeps_previous_fit_on_failure
     def fit(self, X, y, validation_data=None):
         """Train the network, keeping the epoch of best validation AUC.
 

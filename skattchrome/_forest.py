@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
-from ._base import ChromatinClassifierBase
+from ._base import ChromatinClassifierBase, keeps_previous_fit_on_failure
 from ._validation import check_number
 
 BIN_AGGREGATIONS = ("sum", "mean", "max")
@@ -118,6 +118,7 @@ class ChromeForestClassifier(ChromatinClassifierBase):
             [statistic(X[:, window], axis=1) for window in windows], axis=1
         ).reshape(len(X), -1)
 
+    @keeps_previous_fit_on_failure
     def fit(self, X, y):
         """Fit the forest.
 

@@ -5,7 +5,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._base import ChromatinClassifierBase
+from ._base import ChromatinClassifierBase, keeps_previous_fit_on_failure
 from ._validation import check_number
 
 
@@ -194,6 +194,7 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
             sums = np.log1p(sums)
         return sums.reshape(len(X), -1)
 
+    @keeps_previous_fit_on_failure
     def fit(self, X, y):
         """Fit the scaler and the logistic regression.
 

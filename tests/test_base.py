@@ -1,8 +1,16 @@
 """The shared base classes of the estimators."""
 
+import numpy as np
 import pytest
 
+from skattchrome import (
+    AttentiveChromeClassifier,
+    ChromeForestClassifier,
+    ChromeLogisticClassifier,
+    DeepChromeClassifier,
+)
 from skattchrome._base import NeuralChromatinClassifier
+from skattchrome.datasets import make_chromatin_data
 
 
 def test_a_neural_classifier_must_build_its_module():
@@ -11,3 +19,32 @@ def test_a_neural_classifier_must_build_its_module():
 
     with pytest.raises(TypeError, match="abstract method _build_module"):
         WithoutModule()
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        AttentiveChromeClassifier(
+            bin_hidden_size=4, mark_hidden_size=2, max_epochs=1, device="cpu"
+        ),
+        DeepChromeClassifier(
+            n_filters=4, hidden_sizes=(8, 4), max_epochs=1, device="cpu"
+        ),
+        ChromeForestClassifier(n_estimators=5),
+        ChromeLogisticClassifier(),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_a_failed_refit_leaves_the_previous_fit_intact(estimator):
+    X, y = make_chromatin_data(n_genes=40, n_bins=10, random_state=0)
+    estimator.set_params(random_state=0).fit(X, y)
+    proba = estimator.predict_proba(X)
+    before = {name: value for name, value in vars(estimator).items()}
+    with pytest.raises(ValueError, match="only one class"):
+        estimator.fit(X[:, :, :4], np.zeros(len(X)))
+    assert vars(estimator).keys() == before.keys()
+    assert all(vars(estimator)[name] is value for name, value in before.items())
+    assert estimator.n_marks_ == 5
+    np.testing.assert_array_equal(estimator.predict_proba(X), proba)
+    with pytest.raises(ValueError, match="marks"):
+        estimator.predict_proba(X[:, :, :4])
