@@ -357,7 +357,12 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
                 raise ValueError(
                     "validation_data must be a pair (X_valid, y_valid)."
                 ) from error
-            X_valid, _ = check_chromatin_X(self, X_valid, y_valid, reset=False)
+            try:
+                X_valid, _ = check_chromatin_X(
+                    self, X_valid, y_valid, reset=False, fitted_layout=False
+                )
+            except ValueError as error:
+                raise ValueError(f"validation_data: {error}") from error
             return X, y, X_valid, self._encode_validation_labels(y_valid)
         if self.validation_fraction is None:
             return X, y, None, None

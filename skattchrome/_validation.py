@@ -85,7 +85,7 @@ def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True
         raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
 
-def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
+def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
     """Validate ``X`` (and ``y``) and return ``X`` as a 3-D float32 array.
 
     With ``reset=True`` (in ``fit``) the estimator's ``n_features_in_``,
@@ -102,6 +102,10 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
         Labels, validated alongside ``X`` when given (None is an error then).
     reset : bool
         Whether to learn the layout from ``X`` or check ``X`` against it.
+    fitted_layout : bool, default=True
+        With ``reset=False``, whether the layout checked against is that of a
+        finished fit (for messages; False while ``fit`` checks its validation
+        genes against its training genes).
 
     Returns
     -------
@@ -109,11 +113,27 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
     y : ndarray of shape (n_genes,)
         Only when ``y`` is passed.
     """
+    if X is None:
+        raise ValueError(
+            "X is None; expected the binned signal, an array of shape (n_genes, "
+            "n_bins, n_marks) or (n_genes, n_bins * n_marks)."
+        )
     if reset:
         check_number("n_marks", estimator.n_marks, kind="int", low=1, allow_none=True)
         n_marks = estimator.n_marks
     else:
         n_marks = estimator.n_marks_
+        one_gene = (estimator.n_bins_, n_marks)
+        if (
+            _ndim(X) == 2
+            and np.shape(X) == one_gene
+            and one_gene[1] != estimator.n_features_in_
+        ):
+            raise ValueError(
+                f"X has shape {np.shape(X)}, the layout of one gene: pass one gene "
+                f"with its gene axis, X[np.newaxis] of shape (1, {estimator.n_bins_}, "
+                f"{n_marks})."
+            )
     mark_names = None
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         mark_names = _marks_from_column_names(list(X.columns))
@@ -130,10 +150,14 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset):
         )
         n_genes, n_bins, n_marks_3d = X.shape
         if not reset and (n_bins, n_marks_3d) != (estimator.n_bins_, n_marks):
+            fitted = (
+                f"{type(estimator).__name__} was fitted with"
+                if fitted_layout
+                else "the training genes have"
+            )
             raise ValueError(
-                f"X has {n_bins} bins and {n_marks_3d} marks, but "
-                f"{type(estimator).__name__} was fitted with {estimator.n_bins_} "
-                f"bins and {n_marks} marks."
+                f"X has {n_bins} bins and {n_marks_3d} marks, but {fitted} "
+                f"{estimator.n_bins_} bins and {n_marks} marks."
             )
         if reset and n_marks is not None and n_marks != n_marks_3d:
             raise ValueError(

@@ -81,3 +81,32 @@ def test_binary_target_encoding():
     np.testing.assert_array_equal(estimator.classes_, ["off", "on"])
     np.testing.assert_array_equal(encoded, [1, 0, 1])
     assert encoded.dtype == np.float32
+
+
+def test_none_is_named():
+    with pytest.raises(ValueError, match="X is None; expected the binned signal"):
+        check_chromatin_X(AttentiveChromeClassifier(), None, reset=True)
+
+
+def test_one_gene_without_its_gene_axis_gets_a_hint():
+    estimator = AttentiveChromeClassifier()
+    check_chromatin_X(estimator, np.ones((3, 4, 5)), reset=True)
+    with pytest.raises(ValueError, match=r"X\[np.newaxis\] of shape \(1, 4, 5\)"):
+        check_chromatin_X(estimator, np.ones((4, 5)), reset=False)
+    assert check_chromatin_X(estimator, np.ones((1, 20)), reset=False).shape == (
+        1,
+        4,
+        5,
+    )
+
+
+def test_bad_validation_data_is_named_as_such():
+    X, y = np.ones((8, 4, 5)), np.array([0, 1] * 4)
+    model = AttentiveChromeClassifier(max_epochs=1, device="cpu")
+    with pytest.raises(
+        ValueError,
+        match="validation_data: X has 4 bins and 3 marks, but the training genes have",
+    ):
+        model.fit(X, y, validation_data=(X[:, :, :3], y))
+    with pytest.raises(ValueError, match="validation_data: Input X contains NaN"):
+        model.fit(X, y, validation_data=(np.full_like(X, np.nan), y))
