@@ -60,6 +60,8 @@ from skattchrome.model_selection import compare_models, paired_comparison
 SECTIONS = ("real", "sizes", "attention", "likeness")
 DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
 LINEAR_BASELINE = "Logistic"
+DEFAULTS = "AttentiveChrome"
+RECIPE_TO_LAST_EPOCH_NAME = "AttentiveChrome, recipe to last epoch"
 RECIPE_TO_LAST_EPOCH = {**PAPER_RECIPE, "validation_fraction": None}
 # Chromoformer's signal is the sum of per-base read depth in each bin; this
 # factor (its README's) puts it on the read-count scale of the published data.
@@ -75,13 +77,11 @@ def on_log_signal(estimator):
 def real_cell_models(random_state=0):
     """The models of the comparison on real genes, by name."""
     return {
-        "AttentiveChrome": on_log_signal(
-            AttentiveChromeClassifier(random_state=random_state)
-        ),
+        DEFAULTS: on_log_signal(AttentiveChromeClassifier(random_state=random_state)),
         "AttentiveChrome, recipe": on_log_signal(
             AttentiveChromeClassifier(random_state=random_state, **PAPER_RECIPE)
         ),
-        "AttentiveChrome, recipe to last epoch": on_log_signal(
+        RECIPE_TO_LAST_EPOCH_NAME: on_log_signal(
             AttentiveChromeClassifier(random_state=random_state, **RECIPE_TO_LAST_EPOCH)
         ),
         "LSTM": on_log_signal(
@@ -131,6 +131,7 @@ def print_real_cells(cells, repeats, models, n_splits=5):
         "cross-validation (mean +- sd over folds), and each model minus "
         f"{LINEAR_BASELINE} on the same folds (mean +- sd, wins-losses)"
     )
+    means = {}
     for name, cell in cells.items():
         start = time.perf_counter()
         results = compare_models(
@@ -158,6 +159,18 @@ def print_real_cells(cells, repeats, models, n_splits=5):
                 )
             print(line)
         print(f"  ({time.perf_counter() - start:.0f} s)")
+        means[name] = splits.mean(axis=1)
+    means = pd.DataFrame(means)
+    print("\n  Mean ROC AUC over the cell types, and the best model of each:")
+    print(means.mean(axis=1).round(4).to_string())
+    for name, column in means.items():
+        print(f"  {name}: best {column.idxmax()} ({column.max():.4f})")
+    defaults = means.loc[DEFAULTS].mean()
+    for reference in (RECIPE_TO_LAST_EPOCH_NAME, LINEAR_BASELINE):
+        print(
+            f"  {DEFAULTS} minus {reference}, mean over the cell types: "
+            f"{defaults - means.loc[reference].mean():+.4f}"
+        )
 
 
 def simulated_split(n_train, n_test, seed):
