@@ -86,7 +86,9 @@ def real_cell_models(random_state=0):
         ),
         "LSTM": on_log_signal(
             AttentiveChromeClassifier(
-                bin_attention=False, mark_attention=False, random_state=random_state
+                use_bin_attention=False,
+                use_mark_attention=False,
+                random_state=random_state,
             )
         ),
         "DeepChrome": on_log_signal(DeepChromeClassifier(random_state=random_state)),

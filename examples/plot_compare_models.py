@@ -52,7 +52,7 @@ pipeline = Pipeline(
 grid = [
     {
         "model": [AttentiveChromeClassifier(**neural)],
-        "model__mark_attention": [True, False],
+        "model__use_mark_attention": [True, False],
     },
     {"model": [DeepChromeClassifier(**neural)]},
     {

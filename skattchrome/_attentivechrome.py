@@ -116,10 +116,10 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         Per-mark encoder of the bins: a bidirectional LSTM (AttentiveChrome) or
         a convolution of ``cnn_kernel_size`` bins with ReLU (the paper's
         CNN-alpha,beta row).
-    bin_attention : bool, default=True
+    use_bin_attention : bool, default=True
         Summarise each mark's bins with attention (alpha). False uses the final
         LSTM states (the maximum over bins for the CNN) instead.
-    mark_attention : bool, default=True
+    use_mark_attention : bool, default=True
         Read the marks with an LSTM and attention (beta). False concatenates the
         mark embeddings instead.
     cnn_kernel_size : int, default=5
@@ -224,14 +224,14 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     -----
     The ablations of the paper's comparison are parameter settings:
 
-    =================================  ===========  =============  ==============
-    Row of the paper's table           bin_encoder  bin_attention  mark_attention
-    =================================  ===========  =============  ==============
-    LSTM                               "lstm"       False          False
-    LSTM-alpha                         "lstm"       True           False
-    CNN-alpha,beta                     "cnn"        True           True
-    LSTM-alpha,beta (AttentiveChrome)  "lstm"       True           True
-    =================================  ===========  =============  ==============
+    ===============================  ===========  =================  ==================
+    Row of the paper's table         bin_encoder  use_bin_attention  use_mark_attention
+    ===============================  ===========  =================  ==================
+    LSTM                             "lstm"       False              False
+    LSTM-alpha                       "lstm"       True               False
+    CNN-alpha,beta                   "cnn"        True               True
+    LSTM-alpha,beta (the default)    "lstm"       True               True
+    ===============================  ===========  =================  ==================
 
     **How the defaults train.** The training budget follows the number ``n`` of
     training genes: batches of ``n // 64`` genes, at least 16 and at most 64;
@@ -287,8 +287,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         bin_hidden_size=32,
         mark_hidden_size=16,
         bin_encoder="lstm",
-        bin_attention=True,
-        mark_attention=True,
+        use_bin_attention=True,
+        use_mark_attention=True,
         cnn_kernel_size=5,
         attention_scoring="state",
         attention_normalization="softmax",
@@ -322,8 +322,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         self.bin_hidden_size = bin_hidden_size
         self.mark_hidden_size = mark_hidden_size
         self.bin_encoder = bin_encoder
-        self.bin_attention = bin_attention
-        self.mark_attention = mark_attention
+        self.use_bin_attention = use_bin_attention
+        self.use_mark_attention = use_mark_attention
         self.cnn_kernel_size = cnn_kernel_size
         self.attention_scoring = attention_scoring
         self.attention_normalization = attention_normalization
@@ -346,7 +346,7 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
                     f"{name} must be one of {valid}; got {getattr(self, name)!r}."
                 )
         check_number("attention_entropy", self.attention_entropy, kind="real", low=0)
-        for name in ("bin_attention", "mark_attention"):
+        for name in ("use_bin_attention", "use_mark_attention"):
             if not isinstance(getattr(self, name), bool | np.bool_):
                 raise ValueError(
                     f"{name} must be True or False; got {getattr(self, name)!r}."
@@ -358,8 +358,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             bin_hidden_size=self.bin_hidden_size,
             mark_hidden_size=self.mark_hidden_size,
             bin_encoder=self.bin_encoder,
-            bin_attention=self.bin_attention,
-            mark_attention=self.mark_attention,
+            use_bin_attention=self.use_bin_attention,
+            use_mark_attention=self.use_mark_attention,
             cnn_kernel_size=self.cnn_kernel_size,
             attention_scoring=self.attention_scoring,
             attention_normalization=self.attention_normalization,
@@ -375,11 +375,11 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
 
     def _attention_of_validated(self, X):
         bin_attention = (
-            np.empty(X.shape, dtype=np.float32) if self.bin_attention else None
+            np.empty(X.shape, dtype=np.float32) if self.use_bin_attention else None
         )
         mark_attention = (
             np.empty((len(X), X.shape[2]), dtype=np.float32)
-            if self.mark_attention
+            if self.use_mark_attention
             else None
         )
         for batch, (_, bins, marks) in self._iter_outputs(X):
@@ -390,7 +390,7 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         return AttentionMaps(bin_attention, mark_attention)
 
     def _after_fit(self, X, y_encoded):
-        if not (self.bin_attention or self.mark_attention):
+        if not (self.use_bin_attention or self.use_mark_attention):
             self.attention_ = {}
             return
         maps = self._attention_of_validated(X)
@@ -419,8 +419,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             Named tuple of ``bin_attention``, shape ``(n_genes, n_bins, n_marks)``,
             summing to one over bins for each gene and mark, and
             ``mark_attention``, shape ``(n_genes, n_marks)``, summing to one
-            over marks. A level switched off by ``bin_attention=False`` or
-            ``mark_attention=False`` is None.
+            over marks. A level switched off by ``use_bin_attention=False`` or
+            ``use_mark_attention=False`` is None.
 
         Raises
         ------
@@ -435,10 +435,10 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
             ``1 / n_bins``, which is what an untrained network gives.
         """
         X = self._validated(X)
-        if not (self.bin_attention or self.mark_attention):
+        if not (self.use_bin_attention or self.use_mark_attention):
             raise ValueError(
-                "This model was fitted with bin_attention=False and "
-                "mark_attention=False: it has no attention to show. Use "
+                "This model was fitted with use_bin_attention=False and "
+                "use_mark_attention=False: it has no attention to show. Use "
                 "skattchrome.interpret.saliency for an explanation."
             )
         maps = self._attention_of_validated(X)

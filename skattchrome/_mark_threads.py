@@ -187,7 +187,9 @@ def _encode_shares(module, threads, X, score_features, track_graph):
     results = threads.map(encode, parts)
     embeddings = X.new_empty((batch, n_marks, 2 * module.bin_encoders[0].hidden_size))
     bin_attention = (
-        None if module.bin_attention is None else X.new_empty(batch, n_bins, n_marks)
+        None
+        if module.bin_attention_layer is None
+        else X.new_empty(batch, n_bins, n_marks)
     )
     for share, encoded in zip(parts, results, strict=True):
         for (mark, start, stop), (_, embedding, weights) in zip(
@@ -258,8 +260,8 @@ class _EncodeOnThreads(torch.autograd.Function):
                     inputs.append(signal)
                 if needs_features_grad:
                     inputs.append(features)
-            if module.bin_attention is not None:
-                inputs.append(module.bin_attention.context)
+            if module.bin_attention_layer is not None:
+                inputs.append(module.bin_attention_layer.context)
             return torch.autograd.grad(outputs, inputs, output_grads)
 
         share_grads = ctx.threads.map(
@@ -290,7 +292,7 @@ class _EncodeOnThreads(torch.autograd.Function):
                     grad_X[start:stop, :, mark] = next(grads)
                 if needs_features_grad:
                     grad_features[start:stop, mark] = next(grads)
-            if module.bin_attention is not None:
+            if module.bin_attention_layer is not None:
                 grad = next(grads)
                 context_grad = grad if context_grad is None else context_grad + grad
         parameter_grads = [grad for grads in lstm_grads for grad in grads]
@@ -328,9 +330,9 @@ def encode_marks_on_threads(module, threads, X, score_features):
         for encoder in module.bin_encoders
         for parameter in encoder.parameters()
     ]
-    if module.bin_attention is not None:
-        parameters.append(module.bin_attention.context)
+    if module.bin_attention_layer is not None:
+        parameters.append(module.bin_attention_layer.context)
     outputs = _EncodeOnThreads.apply(module, threads, X, score_features, *parameters)
-    if module.bin_attention is None:
+    if module.bin_attention_layer is None:
         return outputs, None
     return outputs

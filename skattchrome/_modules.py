@@ -203,11 +203,11 @@ class AttentiveChromeModule(nn.Module):
     bin_encoder : {"lstm", "cnn"}, default="lstm"
         Per-mark encoder of the bins: a bidirectional LSTM, or a convolution
         (``cnn_kernel_size`` wide, ReLU) as in the paper's CNN-alpha,beta row.
-    bin_attention : bool, default=True
+    use_bin_attention : bool, default=True
         Summarise each mark's bins with attention. When False, a mark's
         embedding is the final states of its LSTM (both directions), or the
         maximum over bins of its CNN features.
-    mark_attention : bool, default=True
+    use_mark_attention : bool, default=True
         Read the mark embeddings with an LSTM and attention. When False, the mark
         embeddings are concatenated and fed to the linear layer.
     cnn_kernel_size : int, default=5
@@ -254,8 +254,8 @@ class AttentiveChromeModule(nn.Module):
         bin_hidden_size=32,
         mark_hidden_size=16,
         bin_encoder="lstm",
-        bin_attention=True,
-        mark_attention=True,
+        use_bin_attention=True,
+        use_mark_attention=True,
         cnn_kernel_size=5,
         attention_scoring="state",
         attention_normalization="softmax",
@@ -282,29 +282,29 @@ class AttentiveChromeModule(nn.Module):
             self.bin_convolution = _per_mark_convolution(
                 n_marks, bin_features, cnn_kernel_size
             )
-        self.bin_attention = (
+        self.bin_attention_layer = (
             ContextAttention(
                 bin_features, n_groups=n_marks, normalization=attention_normalization
             )
-            if bin_attention
+            if use_bin_attention
             else None
         )
         self.local_features = (
             _per_mark_convolution(n_marks, bin_features, cnn_kernel_size)
-            if bin_attention and attention_scoring == "local"
+            if use_bin_attention and attention_scoring == "local"
             else None
         )
-        if mark_attention:
+        if use_mark_attention:
             self.mark_encoder = nn.LSTM(
                 bin_features, mark_hidden_size, batch_first=True, bidirectional=True
             )
-            self.mark_attention = ContextAttention(
+            self.mark_attention_layer = ContextAttention(
                 2 * mark_hidden_size, normalization=attention_normalization
             )
             self.classifier = nn.Linear(2 * mark_hidden_size, 1)
         else:
             self.mark_encoder = None
-            self.mark_attention = None
+            self.mark_attention_layer = None
             self.classifier = nn.Linear(n_marks * bin_features, 1)
 
     def __getstate__(self):
@@ -374,9 +374,9 @@ class AttentiveChromeModule(nn.Module):
         the LSTM's final states.
         """
         states, (hidden, _) = self.bin_encoders[mark](signal.unsqueeze(-1))
-        if self.bin_attention is None:
+        if self.bin_attention_layer is None:
             return torch.cat([hidden[0], hidden[1]], dim=-1), None
-        return self.bin_attention(states, score_features, group=mark)
+        return self.bin_attention_layer(states, score_features, group=mark)
 
     @contextmanager
     def marks_on_threads(self, n_threads=None):
@@ -459,9 +459,9 @@ class AttentiveChromeModule(nn.Module):
         """
         score_features = self._local_score_features(X)
         if self.bin_encoder == "cnn":
-            if self.bin_attention is None:
+            if self.bin_attention_layer is None:
                 return self.encode_bins(X)[1], None
-            mark_embeddings, bin_attention = self.bin_attention(
+            mark_embeddings, bin_attention = self.bin_attention_layer(
                 self._convolved_bins(X), score_features
             )
             return mark_embeddings, bin_attention.transpose(1, 2)
@@ -478,7 +478,7 @@ class AttentiveChromeModule(nn.Module):
             ),
             strict=True,
         )
-        if self.bin_attention is None:
+        if self.bin_attention_layer is None:
             return torch.stack(mark_embeddings, dim=1), None
         return torch.stack(mark_embeddings, dim=1), torch.stack(bin_attention, dim=2)
 
@@ -503,11 +503,11 @@ class AttentiveChromeModule(nn.Module):
         no_map = X.new_zeros((X.shape[0], 0))
         if bin_attention is None:
             bin_attention = no_map
-        if self.mark_attention is None:
+        if self.mark_attention_layer is None:
             gene_embedding, mark_attention = mark_embeddings.flatten(1), no_map
         else:
             mark_states, _ = self.mark_encoder(mark_embeddings)
-            gene_embedding, mark_attention = self.mark_attention(mark_states)
+            gene_embedding, mark_attention = self.mark_attention_layer(mark_states)
         logit = self.classifier(gene_embedding).squeeze(-1)
         return logit, bin_attention, mark_attention
 

@@ -323,7 +323,7 @@ def build_model(
     Examples
     --------
     >>> from skattchrome._study import build_model
-    >>> build_model("lstm-alpha", max_epochs=3).mark_attention
+    >>> build_model("lstm-alpha", max_epochs=3).use_mark_attention
     False
     """
     if model not in MODEL_NAMES:

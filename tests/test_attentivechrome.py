@@ -495,13 +495,13 @@ def test_ablations_of_the_paper(data, bin_encoder, bin_attention, mark_attention
     X, y = data
     model = small_model(
         bin_encoder=bin_encoder,
-        bin_attention=bin_attention,
-        mark_attention=mark_attention,
+        use_bin_attention=bin_attention,
+        use_mark_attention=mark_attention,
     ).fit(X, y)
     assert model.predict_proba(X).shape == (len(X), 2)
     module = model.net_.module_
-    assert (module.bin_attention is not None) == bin_attention
-    assert (module.mark_attention is not None) == mark_attention
+    assert (module.bin_attention_layer is not None) == bin_attention
+    assert (module.mark_attention_layer is not None) == mark_attention
     if not (bin_attention or mark_attention):
         assert model.attention_ == {}
         with pytest.raises(ValueError, match="no attention"):
@@ -520,7 +520,7 @@ def test_ablations_of_the_paper(data, bin_encoder, bin_attention, mark_attention
 
 
 def test_lstm_without_bin_attention_uses_final_states(seed):
-    model = AttentiveChromeClassifier(bin_attention=False, mark_attention=False)
+    model = AttentiveChromeClassifier(use_bin_attention=False, use_mark_attention=False)
     model.n_marks_ = 2
     module = model._build_module()
     X = torch.rand(3, 6, 2)
@@ -541,7 +541,7 @@ def test_lstm_without_bin_attention_uses_final_states(seed):
     ("params", "message"),
     [
         ({"bin_encoder": "gru"}, "bin_encoder"),
-        ({"bin_attention": "yes"}, "bin_attention"),
+        ({"use_bin_attention": "yes"}, "use_bin_attention must be True or False"),
         ({"bin_hidden_size": 0}, "bin_hidden_size"),
     ],
 )

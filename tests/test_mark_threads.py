@@ -14,8 +14,8 @@ from skattchrome.interpret import saliency
 
 NETWORK_VARIANTS = [
     {},
-    {"bin_attention": False},
-    {"mark_attention": False},
+    {"use_bin_attention": False},
+    {"use_mark_attention": False},
     {"attention_scoring": "local"},
     {"attention_normalization": "sparsemax"},
 ]

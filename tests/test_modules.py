@@ -21,12 +21,14 @@ def reference_forward(module, X):
     for mark, encoder in enumerate(module.bin_encoders):
         states, _ = encoder(X[:, :, mark : mark + 1])
         embedding, alpha = reference_attention(
-            states, module.bin_attention.context[mark]
+            states, module.bin_attention_layer.context[mark]
         )
         embeddings.append(embedding)
         alphas.append(alpha)
     mark_states, _ = module.mark_encoder(torch.stack(embeddings, dim=1))
-    gene, beta = reference_attention(mark_states, module.mark_attention.context[0])
+    gene, beta = reference_attention(
+        mark_states, module.mark_attention_layer.context[0]
+    )
     return module.classifier(gene).squeeze(-1), torch.stack(alphas, dim=2), beta
 
 
@@ -68,7 +70,7 @@ def test_mark_by_mark_attention_matches_attention_over_all_marks(seed, params):
     with torch.no_grad():
         embeddings, bin_attention = network.embed_marks(X)
         states, _ = network.encode_bins(X)
-        expected = network.bin_attention(states, network._local_score_features(X))
+        expected = network.bin_attention_layer(states, network._local_score_features(X))
     torch.testing.assert_close(embeddings, expected[0], atol=1e-6, rtol=1e-5)
     torch.testing.assert_close(
         bin_attention, expected[1].transpose(1, 2), atol=1e-6, rtol=1e-5
@@ -101,9 +103,9 @@ def test_mark_by_mark_gradients_match_the_reference(network):
 def test_each_mark_has_its_own_weights(network):
     first, second = network.bin_encoders[0], network.bin_encoders[1]
     assert first.weight_hh_l0.data_ptr() != second.weight_hh_l0.data_ptr()
-    assert network.bin_attention.context.shape == (3, 12)
+    assert network.bin_attention_layer.context.shape == (3, 12)
     assert not torch.equal(
-        network.bin_attention.context[0], network.bin_attention.context[1]
+        network.bin_attention_layer.context[0], network.bin_attention_layer.context[1]
     )
 
 

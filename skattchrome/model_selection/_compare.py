@@ -52,9 +52,9 @@ def paper_models(*, random_state=None, **neural_params):
     return {
         "AttentiveChrome": AttentiveChromeClassifier(**neural),
         "LSTM": AttentiveChromeClassifier(
-            bin_attention=False, mark_attention=False, **neural
+            use_bin_attention=False, use_mark_attention=False, **neural
         ),
-        "LSTM-alpha": AttentiveChromeClassifier(mark_attention=False, **neural),
+        "LSTM-alpha": AttentiveChromeClassifier(use_mark_attention=False, **neural),
         "CNN-alpha,beta": AttentiveChromeClassifier(bin_encoder="cnn", **neural),
         "DeepChrome": DeepChromeClassifier(**neural),
         "RandomForest": ChromeForestClassifier(**classical_params),

@@ -171,6 +171,6 @@ def test_average_attention_refuses_no_models_and_mixed_levels(fitted_model, simu
     X, y, _ = simulated
     with pytest.raises(ValueError, match="at least one fitted model"):
         average_attention([], X)
-    bin_only = clone(fitted_model).set_params(mark_attention=False, max_epochs=1)
+    bin_only = clone(fitted_model).set_params(use_mark_attention=False, max_epochs=1)
     with pytest.raises(ValueError, match="differ in their mark_attention"):
         average_attention([fitted_model, bin_only.fit(X, y)], X)

@@ -35,7 +35,7 @@ def test_one_grid_search_swaps_the_model_step(data):
     grid = [
         {
             "model": [AttentiveChromeClassifier(n_marks=5, random_state=0, **FAST)],
-            "model__bin_attention": [True, False],
+            "model__use_bin_attention": [True, False],
         },
         {
             "model": [DeepChromeClassifier(n_marks=5, random_state=0, **FAST)],
@@ -82,7 +82,7 @@ def test_compare_models_default_set(data):
     for column in ("params", "mean_score", "std_score", "split0_score", "split1_score"):
         assert column in results
     lstm = results.set_index("model").loc["LSTM", "params"]
-    assert lstm["bin_attention"] is False and lstm["mark_attention"] is False
+    assert lstm["use_bin_attention"] is False and lstm["use_mark_attention"] is False
     assert results["mean_score"].is_monotonic_decreasing
     np.testing.assert_allclose(
         results["mean_score"], results[["split0_score", "split1_score"]].mean(axis=1)
