@@ -160,6 +160,7 @@ def test_benchmark_on_a_folder_records_a_failing_cell(remc_folder, tmp_path, cap
     assert "E002 RandomForest: ValueError" in printed
 
 
+@pytest.mark.slow
 def test_benchmark_on_the_shared_data(test_data, tmp_path):
     out = tmp_path / "out"
     arguments = ["--data", str(test_data / "remc"), "--cells", "E003,E123"]
@@ -221,6 +222,7 @@ def test_benchmark_rejects_unknown_cells_and_models(tmp_path, capsys):
     assert "attentivechrome" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_local_dask_cluster_gives_the_local_results(tmp_path):
     pytest.importorskip("distributed")
     arguments = ["benchmark", "--models", "lstm,deepchrome", "--cells", "SIM01,SIM03"]
@@ -276,6 +278,7 @@ def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys
     assert main(["predict", str(model_path), str(tmp_path / "missing.csv")]) == 1
 
 
+@pytest.mark.slow
 def test_python_dash_m_benchmark(tmp_path):
     result = subprocess.run(
         [

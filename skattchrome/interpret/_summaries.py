@@ -133,14 +133,14 @@ def average_attention(estimators, X):
     >>> from skattchrome import AttentiveChromeClassifier
     >>> from skattchrome.datasets import make_chromatin_data
     >>> from skattchrome.interpret import average_attention
-    >>> X, y = make_chromatin_data(n_genes=200, random_state=0)
+    >>> X, y = make_chromatin_data(n_genes=64, n_bins=20, random_state=0)
     >>> X = np.log1p(X)
     >>> models = [
     ...     AttentiveChromeClassifier(random_state=seed).fit(X, y) for seed in (0, 1)
     ... ]
     >>> maps = average_attention(models, X[:4])
     >>> maps.bin_attention.shape, maps.mark_attention.shape
-    ((4, 100, 5), (4, 5))
+    ((4, 20, 5), (4, 5))
     >>> maps.bin_attention.sum(axis=1).round(5).min()
     np.float32(1.0)
     """

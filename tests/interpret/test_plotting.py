@@ -200,6 +200,7 @@ def test_plots_without_matplotlib_ask_to_install_it(monkeypatch):
         plot_attention(np.ones((8, 5)), np.ones(5))
 
 
+@pytest.mark.slow
 def test_package_imports_without_matplotlib():
     blocked = (
         "import sys; sys.modules['matplotlib'] = None; "

@@ -23,6 +23,7 @@ def data():
     return make_chromatin_data(n_genes=300, n_bins=20, random_state=0)
 
 
+@pytest.mark.slow
 def test_one_grid_search_swaps_the_model_step(data):
     X, y = data
     flat = X.reshape(len(X), -1)
@@ -89,6 +90,7 @@ def test_compare_models_default_set(data):
     )
 
 
+@pytest.mark.slow
 def test_neural_models_learn_with_their_defaults(data):
     X, y = data
     results = compare_models(
