@@ -6,9 +6,9 @@ drove the prediction.
 """
 
 from . import datasets, interpret, model_selection, preprocessing
+from ._attention_maps import AttentionMaps
 from ._attentivechrome import (
     PAPER_RECIPE,
-    AttentionMaps,
     AttentiveChromeClassifier,
     UniformAttentionWarning,
 )

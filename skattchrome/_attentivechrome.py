@@ -2,11 +2,12 @@
 
 import warnings
 from contextlib import nullcontext
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 import numpy as np
 import torch
 
+from ._attention_maps import AttentionMaps, class_average
 from ._base import NeuralChromatinClassifier
 from ._modules import (
     ATTENTION_NORMALIZATIONS,
@@ -63,31 +64,6 @@ class UniformAttentionWarning(UserWarning):
     >>> [warning.category.__name__ for warning in caught]
     ['UniformAttentionWarning']
     """
-
-
-class AttentionMaps(NamedTuple):
-    """Bin-level and mark-level attention of AttentiveChrome.
-
-    Attributes
-    ----------
-    bin_attention : ndarray of shape (..., n_bins, n_marks)
-        Attention over the bins of each mark (alpha); sums to one over bins.
-    mark_attention : ndarray of shape (..., n_marks)
-        Attention over the marks (beta); sums to one over marks.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skattchrome import AttentionMaps
-    >>> maps = AttentionMaps(np.full((2, 4, 3), 0.25), np.full((2, 3), 1 / 3))
-    >>> bin_attention, mark_attention = maps
-    >>> maps.bin_attention.sum(axis=1)
-    array([[1., 1., 1.],
-           [1., 1., 1.]])
-    """
-
-    bin_attention: np.ndarray
-    mark_attention: np.ndarray
 
 
 class AttentiveChromeClassifier(NeuralChromatinClassifier):
@@ -393,16 +369,8 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         if not (self.use_bin_attention or self.use_mark_attention):
             self.attention_ = {}
             return
-        maps = self._attention_of_validated(X)
-        self.attention_ = {
-            label: AttentionMaps(
-                *(
-                    None if level is None else level[y_encoded == index].mean(axis=0)
-                    for level in maps
-                )
-            )
-            for index, label in enumerate(self.classes_)
-        }
+        labels = self.classes_[y_encoded.astype(np.int64)]
+        self.attention_ = class_average(self._attention_of_validated(X), labels)
 
     def attention(self, X):
         """Bin-level and mark-level attention of each gene.

@@ -8,11 +8,12 @@ mark such as H3K27ac on real genes (:func:`correlate_with_reference`), as in
 the AttentiveChrome paper.
 """
 
+from .._attention_maps import class_average
 from ._compare import INTERPRETATION_METHODS, compare_interpretations
 from ._plotting import plot_attention, plot_mark_importance, plot_signal_and_attention
 from ._saliency import SALIENCY_METHODS, saliency
 from ._scoring import correlate_with_reference, score_maps
-from ._summaries import average_attention, class_average, top_bins, top_marks
+from ._summaries import average_attention, top_bins, top_marks
 
 __all__ = [
     "INTERPRETATION_METHODS",

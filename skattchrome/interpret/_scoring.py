@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from ._summaries import as_bin_maps, class_average, resolve_mark_names
+from .._attention_maps import class_average
+from ._summaries import as_bin_maps, resolve_mark_names
 
 SCORE_COLUMNS = ("mark", "n_genes", "auprc", "base_rate", "auroc")
 """Columns of the table of :func:`score_maps`."""

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._attentivechrome import AttentionMaps
+from .._attention_maps import AttentionMaps
 from ..datasets import bin_offsets as reference_bin_offsets
 from ..datasets._base import default_mark_names
 
@@ -62,15 +62,6 @@ def as_mark_maps(maps, *, name="mark_maps"):
             f"{name} must be 2-D (n_genes, n_marks); got shape {maps.shape}."
         )
     return maps
-
-
-def _labels(y, n_genes):
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_genes:
-        raise ValueError(
-            f"y must be 1-D with one label per gene ({n_genes}); got shape {y.shape}."
-        )
-    return y
 
 
 def _gene_ids(gene_ids, n_genes):
@@ -159,56 +150,6 @@ def average_attention(estimators, X):
             )
         levels.append(None if all(missing) else np.mean(values, axis=0))
     return AttentionMaps(*levels)
-
-
-def class_average(maps, y):
-    """Mean map of the genes of each class.
-
-    Parameters
-    ----------
-    maps : array-like of shape (n_genes, ...) or AttentionMaps
-        One map per gene: bin-level maps ``(n_genes, n_bins, n_marks)``,
-        mark-level maps ``(n_genes, n_marks)``, or both levels of attention.
-    y : array-like of shape (n_genes,)
-        Label of each gene.
-
-    Returns
-    -------
-    averages : dict of {label: ndarray or AttentionMaps}
-        For each label of ``y``, in sorted order, the mean of the maps of its
-        genes: an array of the shape of one map, or AttentionMaps of means
-        (a level that is None stays None).
-
-    See Also
-    --------
-    skattchrome.AttentiveChromeClassifier : Its ``attention_`` holds the class
-        averages of the training genes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skattchrome.interpret import class_average
-    >>> maps = np.array([[1.0, 0.0], [3.0, 2.0], [0.0, 4.0]])
-    >>> averages = class_average(maps, ["low", "low", "high"])
-    >>> averages["low"], averages["high"]
-    (array([2., 1.]), array([0., 4.]))
-    """
-    if isinstance(maps, AttentionMaps):
-        levels = [None if level is None else np.asarray(level) for level in maps]
-        n_genes = next(len(level) for level in levels if level is not None)
-        y = _labels(y, n_genes)
-        return {
-            label: AttentionMaps(
-                *(
-                    None if level is None else level[y == label].mean(axis=0)
-                    for level in levels
-                )
-            )
-            for label in np.unique(y).tolist()
-        }
-    maps = np.asarray(maps)
-    y = _labels(y, len(maps))
-    return {label: maps[y == label].mean(axis=0) for label in np.unique(y).tolist()}
 
 
 def top_bins(

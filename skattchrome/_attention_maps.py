@@ -1,0 +1,93 @@
+"""The attention maps of AttentiveChrome and their class averages.
+
+Shared by the estimator (its fitted ``attention_``) and :mod:`skattchrome.interpret`,
+so that both average maps in one way.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class AttentionMaps(NamedTuple):
+    """Bin-level and mark-level attention of AttentiveChrome.
+
+    Attributes
+    ----------
+    bin_attention : ndarray of shape (..., n_bins, n_marks)
+        Attention over the bins of each mark (alpha); sums to one over bins.
+    mark_attention : ndarray of shape (..., n_marks)
+        Attention over the marks (beta); sums to one over marks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skattchrome import AttentionMaps
+    >>> maps = AttentionMaps(np.full((2, 4, 3), 0.25), np.full((2, 3), 1 / 3))
+    >>> bin_attention, mark_attention = maps
+    >>> maps.bin_attention.sum(axis=1)
+    array([[1., 1., 1.],
+           [1., 1., 1.]])
+    """
+
+    bin_attention: np.ndarray
+    mark_attention: np.ndarray
+
+
+def class_average(maps, y):
+    """Mean map of the genes of each class.
+
+    Parameters
+    ----------
+    maps : array-like of shape (n_genes, ...) or AttentionMaps
+        One map per gene: bin-level maps ``(n_genes, n_bins, n_marks)``,
+        mark-level maps ``(n_genes, n_marks)``, or both levels of attention.
+    y : array-like of shape (n_genes,)
+        Label of each gene.
+
+    Returns
+    -------
+    averages : dict of {label: ndarray or AttentionMaps}
+        For each label of ``y``, in sorted order, the mean of the maps of its
+        genes: an array of the shape of one map, or AttentionMaps of means
+        (a level that is None stays None).
+
+    See Also
+    --------
+    skattchrome.AttentiveChromeClassifier : Its ``attention_`` holds the class
+        averages of the training genes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skattchrome.interpret import class_average
+    >>> maps = np.array([[1.0, 0.0], [3.0, 2.0], [0.0, 4.0]])
+    >>> averages = class_average(maps, ["low", "low", "high"])
+    >>> averages["low"], averages["high"]
+    (array([2., 1.]), array([0., 4.]))
+    """
+    if isinstance(maps, AttentionMaps):
+        levels = [None if level is None else np.asarray(level) for level in maps]
+        n_genes = next(len(level) for level in levels if level is not None)
+        y = _labels(y, n_genes)
+        return {
+            label: AttentionMaps(
+                *(
+                    None if level is None else level[y == label].mean(axis=0)
+                    for level in levels
+                )
+            )
+            for label in np.unique(y).tolist()
+        }
+    maps = np.asarray(maps)
+    y = _labels(y, len(maps))
+    return {label: maps[y == label].mean(axis=0) for label in np.unique(y).tolist()}
+
+
+def _labels(y, n_genes):
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n_genes:
+        raise ValueError(
+            f"y must be 1-D with one label per gene ({n_genes}); got shape {y.shape}."
+        )
+    return y
