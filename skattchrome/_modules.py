@@ -148,15 +148,6 @@ class ContextAttention(nn.Module):
         return summary, weights.t()
 
 
-def _final_states(hidden):
-    """Each mark's last forward and first backward LSTM states, side by side.
-
-    ``hidden`` holds each mark's final hidden states, of shape
-    ``(2, batch, hidden_size)``; the result is ``(batch, n_marks, 2 * hidden_size)``.
-    """
-    return torch.stack([torch.cat([last[0], last[1]], dim=-1) for last in hidden], 1)
-
-
 def _per_mark_convolution(n_marks, n_features, kernel_size):
     """A convolution over bins with weights of its own for each mark."""
     return nn.Conv1d(
@@ -327,37 +318,9 @@ class AttentiveChromeModule(nn.Module):
             if isinstance(module, nn.LSTM):
                 module.flatten_parameters()
 
-    def encode_bins(self, X):
-        """Encode each mark's bins with its own LSTM or convolution.
-
-        Parameters
-        ----------
-        X : Tensor of shape (batch, n_bins, n_marks)
-            Binned signal.
-
-        Returns
-        -------
-        states : Tensor of shape (batch, n_marks, n_bins, 2 * bin_hidden_size)
-            Features of every bin of every mark.
-        final_states : Tensor of shape (batch, n_marks, 2 * bin_hidden_size)
-            Last forward and first backward LSTM states of each mark, or the
-            maximum of the CNN features over bins.
-        """
-        if self.bin_encoder == "cnn":
-            states = self._convolved_bins(X)
-            return states, states.amax(dim=2)
-        states, hidden = zip(*self._encode_marks(X), strict=True)
-        return torch.stack(states, dim=1), _final_states(hidden)
-
     def _convolved_bins(self, X):
         """The CNN encoder's features of every bin of every mark."""
         return torch.relu(_per_mark_features(self.bin_convolution, X))
-
-    def _encode_marks(self, X):
-        """Yield each mark's LSTM states and final hidden states, mark by mark."""
-        for mark, encoder in enumerate(self.bin_encoders):
-            states, (hidden, _) = encoder(X[:, :, mark].unsqueeze(-1))
-            yield states, hidden
 
     def _local_score_features(self, X):
         """Per-mark features of each bin's neighbourhood, or None."""
@@ -454,13 +417,13 @@ class AttentiveChromeModule(nn.Module):
         With the LSTM encoder, each mark is attended to straight from its
         LSTM's output, mark by mark: the states of all marks are never stacked
         into one tensor. This computes the same function as attending over
-        :meth:`encode_bins`, at a fraction of the memory traffic. Within
+        the stacked states of all marks, at a fraction of the memory traffic. Within
         :meth:`marks_on_threads`, the marks are encoded side by side.
         """
         score_features = self._local_score_features(X)
         if self.bin_encoder == "cnn":
             if self.bin_attention_layer is None:
-                return self.encode_bins(X)[1], None
+                return self._convolved_bins(X).amax(dim=2), None
             mark_embeddings, bin_attention = self.bin_attention_layer(
                 self._convolved_bins(X), score_features
             )

@@ -69,7 +69,16 @@ def test_mark_by_mark_attention_matches_attention_over_all_marks(seed, params):
     X = torch.rand(4, 12, 3) * 4
     with torch.no_grad():
         embeddings, bin_attention = network.embed_marks(X)
-        states, _ = network.encode_bins(X)
+        if network.bin_encoder == "cnn":
+            states = network._convolved_bins(X)
+        else:
+            states = torch.stack(
+                [
+                    encoder(X[:, :, mark].unsqueeze(-1))[0]
+                    for mark, encoder in enumerate(network.bin_encoders)
+                ],
+                dim=1,
+            )
         expected = network.bin_attention_layer(states, network._local_score_features(X))
     torch.testing.assert_close(embeddings, expected[0], atol=1e-6, rtol=1e-5)
     torch.testing.assert_close(
