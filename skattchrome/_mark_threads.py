@@ -178,7 +178,7 @@ def _encode_shares(module, threads, X, score_features, track_graph):
                     features = score_features[start:stop, mark]
                     if needs_features_grad:
                         features.requires_grad_(True)
-                embedding, weights = module._encode_mark(signal, mark, features)
+                embedding, weights = module.encode_mark(signal, mark, features)
                 encoded.append(((signal, features), embedding, weights))
         return encoded
 
@@ -255,13 +255,12 @@ class _EncodeOnThreads(torch.autograd.Function):
                 if grad_bin_attention is not None:
                     outputs.append(weights)
                     output_grads.append(grad_bin_attention[start:stop, :, mark])
-                inputs.extend(module.bin_encoders[mark].parameters())
+                inputs.extend(module.mark_parameters(mark))
                 if needs_input_grad:
                     inputs.append(signal)
                 if needs_features_grad:
                     inputs.append(features)
-            if module.bin_attention_layer is not None:
-                inputs.append(module.bin_attention_layer.context)
+            inputs.extend(module.shared_mark_parameters())
             return torch.autograd.grad(outputs, inputs, output_grads)
 
         share_grads = ctx.threads.map(
@@ -272,13 +271,11 @@ class _EncodeOnThreads(torch.autograd.Function):
         grad_X = known.new_zeros(X_shape) if needs_input_grad else None
         grad_features = known.new_zeros(features_shape) if needs_features_grad else None
         lstm_grads = [None] * module.n_marks
-        context_grad = None
+        shared_grads = None
         for share, grads in zip(ctx.parts, share_grads, strict=True):
             grads = iter(grads)
             for mark, start, stop in share:
-                segment_grads = [
-                    next(grads) for _ in module.bin_encoders[mark].parameters()
-                ]
+                segment_grads = [next(grads) for _ in module.mark_parameters(mark)]
                 if lstm_grads[mark] is None:
                     lstm_grads[mark] = segment_grads
                 else:
@@ -292,12 +289,17 @@ class _EncodeOnThreads(torch.autograd.Function):
                     grad_X[start:stop, :, mark] = next(grads)
                 if needs_features_grad:
                     grad_features[start:stop, mark] = next(grads)
-            if module.bin_attention_layer is not None:
-                grad = next(grads)
-                context_grad = grad if context_grad is None else context_grad + grad
+            share_shared = [next(grads) for _ in module.shared_mark_parameters()]
+            shared_grads = (
+                share_shared
+                if shared_grads is None
+                else [
+                    total + grad
+                    for total, grad in zip(shared_grads, share_shared, strict=True)
+                ]
+            )
         parameter_grads = [grad for grads in lstm_grads for grad in grads]
-        if context_grad is not None:
-            parameter_grads.append(context_grad)
+        parameter_grads.extend(shared_grads or [])
         return None, None, grad_X, grad_features, *parameter_grads
 
 
@@ -327,11 +329,10 @@ def encode_marks_on_threads(module, threads, X, score_features):
         return embeddings, bin_attention
     parameters = [
         parameter
-        for encoder in module.bin_encoders
-        for parameter in encoder.parameters()
+        for mark in range(module.n_marks)
+        for parameter in module.mark_parameters(mark)
     ]
-    if module.bin_attention_layer is not None:
-        parameters.append(module.bin_attention_layer.context)
+    parameters.extend(module.shared_mark_parameters())
     outputs = _EncodeOnThreads.apply(module, threads, X, score_features, *parameters)
     if module.bin_attention_layer is None:
         return outputs, None

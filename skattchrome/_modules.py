@@ -328,18 +328,64 @@ class AttentiveChromeModule(nn.Module):
             return None
         return torch.tanh(_per_mark_features(self.local_features, X))
 
-    def _encode_mark(self, signal, mark, score_features=None):
-        """Embedding and bin attention of one mark, from its LSTM.
+    def encode_mark(self, signal, mark, score_features=None):
+        """Embedding and bin attention of one mark, from its LSTM encoder.
 
-        ``signal`` is the mark's ``(batch, n_bins)`` signal, ``score_features``
-        its ``(batch, n_bins, n_features)`` local score features or None. The
-        bin attention is None without bin attention, and the embedding then
-        the LSTM's final states.
+        The one per-mark step of the network: :meth:`embed_marks` calls it for
+        each mark in turn, and :meth:`marks_on_threads` for shares of the marks
+        on threads, so both compute the same function. Its parameters are
+        :meth:`mark_parameters` of ``mark`` and :meth:`shared_mark_parameters`.
+
+        Parameters
+        ----------
+        signal : Tensor of shape (batch, n_bins)
+            The mark's binned signal.
+        mark : int
+            Index of the mark.
+        score_features : Tensor of shape (batch, n_bins, n_features), default=None
+            The mark's local score features (``attention_scoring="local"``),
+            or None to score the LSTM states.
+
+        Returns
+        -------
+        embedding : Tensor of shape (batch, 2 * bin_hidden_size)
+            Attention-weighted sum of the mark's bin states or, without bin
+            attention, the LSTM's last forward and first backward states.
+        bin_attention : Tensor of shape (batch, n_bins) or None
+            The mark's bin attention; None without bin attention.
         """
         states, (hidden, _) = self.bin_encoders[mark](signal.unsqueeze(-1))
         if self.bin_attention_layer is None:
             return torch.cat([hidden[0], hidden[1]], dim=-1), None
         return self.bin_attention_layer(states, score_features, group=mark)
+
+    def mark_parameters(self, mark):
+        """Parameters of :meth:`encode_mark` that belong to one mark alone.
+
+        Parameters
+        ----------
+        mark : int
+            Index of the mark.
+
+        Returns
+        -------
+        parameters : list of Parameter
+            The parameters of the mark's LSTM encoder.
+        """
+        return list(self.bin_encoders[mark].parameters())
+
+    def shared_mark_parameters(self):
+        """Parameters of :meth:`encode_mark` that every mark uses.
+
+        Returns
+        -------
+        parameters : list of Parameter
+            The context vectors of bin attention (one row per mark), or an
+            empty list without bin attention.
+        """
+        if self.bin_attention_layer is None:
+            return []
+        return [self.bin_attention_layer.context]
 
     @contextmanager
     def marks_on_threads(self, n_threads=None):
@@ -432,7 +478,7 @@ class AttentiveChromeModule(nn.Module):
             return encode_marks_on_threads(self, self._mark_threads, X, score_features)
         mark_embeddings, bin_attention = zip(
             *(
-                self._encode_mark(
+                self.encode_mark(
                     X[:, :, mark],
                     mark,
                     None if score_features is None else score_features[:, mark],

@@ -167,14 +167,14 @@ def test_an_error_on_a_thread_reaches_the_caller_and_restores_the_threads(
     seed, monkeypatch
 ):
     network = AttentiveChromeModule(n_marks=4, bin_hidden_size=4)
-    encode_mark = network._encode_mark
+    encode_mark = network.encode_mark
 
     def failing(signal, mark, score_features=None):
         if mark == 3:
             raise RuntimeError("mark 3 failed")
         return encode_mark(signal, mark, score_features)
 
-    monkeypatch.setattr(network, "_encode_mark", failing)
+    monkeypatch.setattr(network, "encode_mark", failing)
     before = torch.get_num_threads()
     with pytest.raises(RuntimeError, match="mark 3 failed"):
         with network.marks_on_threads(2):

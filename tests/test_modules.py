@@ -210,3 +210,24 @@ def test_unknown_options_are_refused():
         ContextAttention(4, normalization="entmax")
     with pytest.raises(ValueError, match="bin_encoder"):
         AttentiveChromeModule(n_marks=2, bin_encoder="transformer")
+
+
+@pytest.mark.parametrize("params", [{}, {"use_bin_attention": False}])
+def test_encode_mark_uses_exactly_its_declared_parameters(params):
+    network = AttentiveChromeModule(n_marks=3, bin_hidden_size=4, **params)
+    signal = torch.rand(2, 7)
+    embedding, weights = network.encode_mark(signal, 1)
+    loss = embedding.sum() + (0 if weights is None else weights.sum())
+    declared = network.mark_parameters(1) + network.shared_mark_parameters()
+    used = [
+        parameter
+        for parameter, grad in zip(
+            network.parameters(),
+            torch.autograd.grad(loss, list(network.parameters()), allow_unused=True),
+            strict=True,
+        )
+        if grad is not None
+    ]
+    assert {id(parameter) for parameter in used} == {
+        id(parameter) for parameter in declared
+    }
