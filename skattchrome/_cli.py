@@ -178,7 +178,13 @@ def _add_training_options(parser):
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="no progress bar and no line per epoch: log-friendly output",
+        help="no progress bar: log-friendly output",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print skorch's table of epochs of each neural model (with one "
+        "task at a time)",
     )
 
 
@@ -402,7 +408,7 @@ def _benchmark(args):
             max_epochs=args.max_epochs,
             device=args.device,
             n_threads=args.threads,
-            verbose=int(in_process and not args.quiet),
+            verbose=int(in_process and args.verbose and not args.quiet),
         )
         for cell in cells
         for model in args.models
@@ -418,7 +424,12 @@ def _benchmark(args):
         f"{where}; results in {args.out}",
         flush=True,
     )
-    progress = tqdm(total=len(tasks), unit="task", disable=args.quiet, file=sys.stderr)
+    progress = tqdm(
+        total=len(tasks),
+        unit="task",
+        disable=True if args.quiet else None,
+        file=sys.stderr,
+    )
 
     def report(task, record, reused):
         progress.update()
@@ -488,7 +499,17 @@ def _print_summary(results, out_dir):
         print(f"\n{_count(len(failed), 'task')} failed:")
         for record in failed.to_dict("records"):
             print(f"  {record['cell']} {record['model']}: {record['error']}")
-    print(f"\nWrote {Path(out_dir) / 'results.csv'} and the figures in {out_dir}.")
+    written = f"{Path(out_dir) / 'results.csv'} and summary.csv"
+    if (Path(out_dir) / "test_auc.png").is_file():
+        print(
+            f"\nWrote {written}, and the figures (test_auc.png, attention/), in "
+            f"{out_dir}."
+        )
+    else:
+        print(
+            f"\nWrote {written} in {out_dir}; no figures: they need matplotlib "
+            '(pip install "skattchrome[plot]").'
+        )
 
 
 def _load_split(path, subset, default_subset):

@@ -56,6 +56,8 @@ def test_benchmark_writes_results_summary_figures_and_attention(tmp_path, capsys
     printed = capsys.readouterr().out
     assert "SIM02 LSTM-alpha: test AUC" in printed
     assert "beats_DeepChrome" in printed
+    assert "train_loss" not in printed
+    assert f"and the figures (test_auc.png, attention/), in {out}" in printed
     results = pd.read_csv(out / "results.csv")
     for cell, cell_results in results.groupby("cell"):
         best = cell_results.loc[cell_results["test_auc"].idxmax()]
@@ -310,3 +312,30 @@ def test_help_documents_the_cluster_and_the_sizes(capsys):
     assert "dask worker tcp://HOST:8786 --nthreads 1" in text
     assert "CUDA_VISIBLE_DEVICES" in text
     assert "1200, 900, 600 genes" in text
+
+
+def test_benchmark_without_matplotlib_says_so_and_writes_no_figure(
+    tmp_path, monkeypatch, capsys
+):
+    def no_matplotlib(*args, **kwargs):
+        raise ImportError("No module named 'matplotlib'")
+
+    monkeypatch.setattr(study, "_test_auc_figure", no_matplotlib)
+    monkeypatch.setattr(study, "_attention_figure", no_matplotlib)
+    out = tmp_path / "out"
+    arguments = ["benchmark", "--cells", "SIM01", "--models", "attentivechrome"]
+    assert main([*arguments, "--out", str(out), *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "no figures: they need matplotlib" in printed
+    assert "and the figures" not in printed
+    assert not list(out.rglob("*.png"))
+    assert (out / "results.csv").is_file() and (out / "summary.csv").is_file()
+
+
+def test_benchmark_prints_epoch_tables_only_when_asked(tmp_path, capsys):
+    arguments = ["benchmark", "--cells", "SIM01", "--models", "deepchrome"]
+    arguments += ["--genes", "60", "--bins", "10", "--max-epochs", "2"]
+    assert main([*arguments, "--out", str(tmp_path / "plain")]) == 0
+    assert "train_loss" not in capsys.readouterr().out
+    assert main([*arguments, "--out", str(tmp_path / "verbose"), "--verbose"]) == 0
+    assert "train_loss" in capsys.readouterr().out
