@@ -135,10 +135,9 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         epoch.
     inference_batch_size : int or "auto", default="auto"
         Genes per batch in ``predict``, ``predict_proba``, ``decision_function``
-        and ``attention``. ``"auto"`` picks the size that
-        gave the highest throughput in ``benchmarks/bench_training.py``: 256
-        genes on CPU (with the marks side by side, 256 was as fast as 512 or
-        faster, in half the memory), 1024 on a GPU.
+        and ``attention``. ``"auto"`` uses 256 genes on CPU
+        and 1024 on a GPU, the fastest of the sizes that
+        ``benchmarks/bench_training.py`` compares.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``. On the CPU, ``fit``, prediction and attention encode the

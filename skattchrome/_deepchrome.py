@@ -56,9 +56,8 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         epoch when ``fit`` gets no ``validation_data``; None trains on every
         gene and keeps the last epoch.
     inference_batch_size : int or "auto", default="auto"
-        Genes per batch when predicting. ``"auto"`` picks the size that
-        gave the highest throughput in ``benchmarks/bench_training.py``: 512
-        genes on CPU, 1024 on a GPU.
+        Genes per batch when predicting. ``"auto"`` uses 512 genes on CPU and
+        1024 on a GPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
         ``"cuda:N"``.
