@@ -156,6 +156,27 @@ class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
         X, y = check_chromatin_X(self, X, y, reset=True)
         return X, check_binary_target(self, y)
 
+    def _encoded_class_weight(self):
+        """``class_weight`` for the labels 0 and 1 that the model is fitted on.
+
+        A dict is keyed by the user's labels; it is translated to the encoded
+        ones, and a key that is not a class of ``y`` is refused.
+        """
+        if not isinstance(self.class_weight, dict):
+            return self.class_weight
+        classes = self.classes_.tolist()
+        unknown = [label for label in self.class_weight if label not in classes]
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys that are not classes of y: {unknown}; the "
+                f"classes are {classes}."
+            )
+        return {
+            index: self.class_weight[label]
+            for index, label in enumerate(classes)
+            if label in self.class_weight
+        }
+
     def _validated(self, X):
         """Check that the estimator is fitted and ``X`` fits its layout."""
         check_is_fitted(self, self._fitted_attribute)

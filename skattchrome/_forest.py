@@ -164,27 +164,6 @@ class ChromeForestClassifier(ChromatinClassifierBase):
         self.forest_ = forest
         return self
 
-    def _encoded_class_weight(self):
-        """``class_weight`` for the forest, which is fitted on the labels 0 and 1.
-
-        A dict is keyed by the user's labels; it is translated to the encoded
-        ones, and a key that is not a class of ``y`` is refused.
-        """
-        if not isinstance(self.class_weight, dict):
-            return self.class_weight
-        classes = self.classes_.tolist()
-        unknown = [label for label in self.class_weight if label not in classes]
-        if unknown:
-            raise ValueError(
-                f"class_weight has keys that are not classes of y: {unknown}; the "
-                f"classes are {classes}."
-            )
-        return {
-            index: self.class_weight[label]
-            for index, label in enumerate(classes)
-            if label in self.class_weight
-        }
-
     def predict_proba(self, X):
         """Probability of each class.
 

@@ -160,23 +160,6 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
                 f"weight}}; got {self.class_weight!r}."
             )
 
-    def _encoded_class_weight(self):
-        """``class_weight`` for the 0/1 labels the regression is fitted on."""
-        if not isinstance(self.class_weight, dict):
-            return self.class_weight
-        labels = self.classes_.tolist()
-        unknown = [label for label in self.class_weight if label not in labels]
-        if unknown:
-            raise ValueError(
-                f"class_weight has labels {unknown} that are not in y, whose labels "
-                f"are {labels}."
-            )
-        return {
-            code: self.class_weight[label]
-            for code, label in enumerate(labels)
-            if label in self.class_weight
-        }
-
     def _features(self, X):
         """The (log of the) summed signal of each window of each mark, flat."""
         if self.log_transform and (X < 0).any():

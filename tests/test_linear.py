@@ -141,7 +141,10 @@ def test_negative_signal_with_log_transform(data):
         ({"max_iter": 0}, "max_iter must be an integer >= 1; got 0"),
         ({"log_transform": "yes"}, "log_transform must be True or False"),
         ({"class_weight": "auto"}, "class_weight must be None, 'balanced' or"),
-        ({"class_weight": {2: 1.0}}, r"class_weight has labels \[2\] that are not"),
+        (
+            {"class_weight": {2: 1.0}},
+            r"class_weight has keys that are not classes of y: \[2\]",
+        ),
     ],
 )
 def test_bad_parameters(data, params, message):
