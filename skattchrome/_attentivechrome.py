@@ -15,7 +15,7 @@ from ._modules import (
     BIN_ENCODERS,
     AttentiveChromeModule,
 )
-from ._validation import check_number
+from ._validation import Boolean, Number, OneOf
 
 PAPER_RECIPE = {
     "batch_size": 16,
@@ -254,6 +254,18 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     # With the marks side by side on CPU threads, batches of 256 genes were as
     # fast as 512 or faster in benchmarks/bench_training.py, in half the memory.
     _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 256, "cuda": 1024}
+    _parameter_constraints: ClassVar[dict] = {
+        **NeuralChromatinClassifier._parameter_constraints,
+        "bin_hidden_size": Number("int", 1),
+        "mark_hidden_size": Number("int", 1),
+        "bin_encoder": OneOf(BIN_ENCODERS),
+        "use_bin_attention": Boolean(),
+        "use_mark_attention": Boolean(),
+        "cnn_kernel_size": Number("int", 1),
+        "attention_scoring": OneOf(ATTENTION_SCORINGS),
+        "attention_normalization": OneOf(ATTENTION_NORMALIZATIONS),
+        "attention_entropy": Number("real", 0),
+    }
 
     def __init__(
         self,
@@ -303,29 +315,6 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
         self.attention_scoring = attention_scoring
         self.attention_normalization = attention_normalization
         self.attention_entropy = attention_entropy
-
-    def _check_params(self):
-        super()._check_params()
-        for name in ("bin_hidden_size", "mark_hidden_size", "cnn_kernel_size"):
-            check_number(name, getattr(self, name), kind="int", low=1)
-        if self.bin_encoder not in BIN_ENCODERS:
-            raise ValueError(
-                f"bin_encoder must be one of {BIN_ENCODERS}; got {self.bin_encoder!r}."
-            )
-        for name, valid in (
-            ("attention_scoring", ATTENTION_SCORINGS),
-            ("attention_normalization", ATTENTION_NORMALIZATIONS),
-        ):
-            if getattr(self, name) not in valid:
-                raise ValueError(
-                    f"{name} must be one of {valid}; got {getattr(self, name)!r}."
-                )
-        check_number("attention_entropy", self.attention_entropy, kind="real", low=0)
-        for name in ("use_bin_attention", "use_mark_attention"):
-            if not isinstance(getattr(self, name), bool | np.bool_):
-                raise ValueError(
-                    f"{name} must be True or False; got {getattr(self, name)!r}."
-                )
 
     def _build_module(self):
         return AttentiveChromeModule(

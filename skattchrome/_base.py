@@ -2,7 +2,6 @@
 
 import functools
 import math
-import numbers
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager, nullcontext
 from typing import ClassVar
@@ -20,7 +19,15 @@ from skorch.helper import predefined_split
 
 from ._batches import ArrayBatches
 from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
-from ._validation import check_binary_target, check_chromatin_X, check_number
+from ._validation import (
+    Fraction,
+    Number,
+    OneOf,
+    PositiveIntOrAuto,
+    check_binary_target,
+    check_chromatin_X,
+    check_parameters,
+)
 
 LR_SCHEDULES = ("constant", "cosine")
 AUTO = "auto"
@@ -222,6 +229,16 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
     """
 
     _fitted_attribute = "net_"
+    _parameter_constraints: ClassVar[dict] = {
+        "max_epochs": PositiveIntOrAuto(),
+        "batch_size": PositiveIntOrAuto(),
+        "inference_batch_size": PositiveIntOrAuto(),
+        "lr": Number("real", 0, low_inclusive=False),
+        "lr_schedule": OneOf(LR_SCHEDULES),
+        "patience": Number("int", 1, allow_none=True),
+        "clip_grad_norm": Number("real", 0, low_inclusive=False, allow_none=True),
+        "validation_fraction": Fraction(allow_none=True),
+    }
     # The training budget of batch_size="auto" and max_epochs="auto" (see
     # training_budget): batches of one part in _genes_per_batch_divisor of the
     # training genes within _batch_size_range, and the fewest epochs that make
@@ -269,41 +286,6 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
     @abstractmethod
     def _build_module(self):
         """Return a freshly initialised network for the fitted layout."""
-
-    def _check_params(self):
-        for name in ("max_epochs", "batch_size", "inference_batch_size"):
-            value = getattr(self, name)
-            is_positive_int = (
-                isinstance(value, numbers.Integral)
-                and not isinstance(value, bool)
-                and value >= 1
-            )
-            if not (is_positive_int or (isinstance(value, str) and value == AUTO)):
-                raise ValueError(
-                    f"{name} must be a positive integer or 'auto'; got {value!r}."
-                )
-        check_number("lr", self.lr, kind="real", low=0, low_inclusive=False)
-        check_number("patience", self.patience, kind="int", low=1, allow_none=True)
-        check_number(
-            "clip_grad_norm",
-            self.clip_grad_norm,
-            kind="real",
-            low=0,
-            allow_none=True,
-            low_inclusive=False,
-        )
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(
-                f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}."
-            )
-        if self.validation_fraction is not None and not (
-            isinstance(self.validation_fraction, numbers.Real)
-            and 0 < self.validation_fraction < 1
-        ):
-            raise ValueError(
-                "validation_fraction must be a number strictly between 0 and 1, or "
-                f"None; got {self.validation_fraction!r}."
-            )
 
     def training_budget(self, n_genes):
         """Genes per batch and maximum epochs of a fit on ``n_genes`` genes.
@@ -422,7 +404,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        self._check_params()
+        check_parameters(self)
         X, y_encoded = self._check_fit_input(X, y)
         device = resolve_device(self.device)
         split_seed, torch_seed = self._seeds(2)

@@ -1,10 +1,10 @@
 """DeepChromeClassifier: the DeepChrome CNN baseline as an estimator."""
 
-import numbers
+from typing import ClassVar
 
 from ._base import NeuralChromatinClassifier
 from ._modules import DeepChromeModule
-from ._validation import check_number
+from ._validation import Fraction, Number, PositiveInts
 
 
 class DeepChromeClassifier(NeuralChromatinClassifier):
@@ -122,6 +122,15 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     (3, 2)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        **NeuralChromatinClassifier._parameter_constraints,
+        "n_filters": Number("int", 1),
+        "kernel_size": Number("int", 1),
+        "pool_size": Number("int", 1),
+        "hidden_sizes": PositiveInts(),
+        "dropout": Fraction(open_low=False),
+    }
+
     def __init__(
         self,
         *,
@@ -162,21 +171,6 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
         self.pool_size = pool_size
         self.hidden_sizes = hidden_sizes
         self.dropout = dropout
-
-    def _check_params(self):
-        super()._check_params()
-        for name in ("n_filters", "kernel_size", "pool_size"):
-            check_number(name, getattr(self, name), kind="int", low=1)
-        if not all(
-            isinstance(size, numbers.Integral) and size >= 1
-            for size in self.hidden_sizes
-        ):
-            raise ValueError(
-                "hidden_sizes must be a sequence of positive integers; got "
-                f"{self.hidden_sizes!r}."
-            )
-        if not isinstance(self.dropout, numbers.Real) or not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}.")
 
     def _build_module(self):
         return DeepChromeModule(

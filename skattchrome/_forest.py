@@ -1,10 +1,12 @@
 """ChromeForestClassifier: a random forest on the binned signal."""
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
 from ._base import ChromatinClassifierBase, keeps_previous_fit_on_failure
-from ._validation import check_number
+from ._validation import ClassWeight, Number, OneOf, check_parameters
 
 BIN_AGGREGATIONS = ("sum", "mean", "max")
 
@@ -83,6 +85,12 @@ class ChromeForestClassifier(ChromatinClassifierBase):
     (4, 5)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "bin_aggregation": OneOf(BIN_AGGREGATIONS, allow_none=True),
+        "n_windows": Number("int", 1),
+        "class_weight": ClassWeight(("balanced", "balanced_subsample")),
+    }
+
     _fitted_attribute = "forest_"
 
     def __init__(
@@ -135,12 +143,7 @@ class ChromeForestClassifier(ChromatinClassifierBase):
         self : object
             The fitted estimator.
         """
-        if self.bin_aggregation not in (None, *BIN_AGGREGATIONS):
-            raise ValueError(
-                f"bin_aggregation must be None or one of {BIN_AGGREGATIONS}; got "
-                f"{self.bin_aggregation!r}."
-            )
-        check_number("n_windows", self.n_windows, kind="int", low=1)
+        check_parameters(self)
         X, y_encoded = self._check_fit_input(X, y)
         if self.bin_aggregation is not None and self.n_windows > self.n_bins_:
             raise ValueError(

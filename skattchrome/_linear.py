@@ -1,12 +1,14 @@
 """ChromeLogisticClassifier: a logistic regression on each mark's summed signal."""
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ._base import ChromatinClassifierBase, keeps_previous_fit_on_failure
-from ._validation import check_number
+from ._validation import Boolean, ClassWeight, Number, check_parameters
 
 
 class ChromeLogisticClassifier(ChromatinClassifierBase):
@@ -121,6 +123,14 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
     (4, 5)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "n_windows": Number("int", 1),
+        "log_transform": Boolean(),
+        "C": Number("real", 0, low_inclusive=False),
+        "class_weight": ClassWeight(("balanced",)),
+        "max_iter": Number("int", 1),
+    }
+
     _fitted_attribute = "pipeline_"
 
     def __init__(
@@ -141,24 +151,6 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
         self.class_weight = class_weight
         self.max_iter = max_iter
         self.random_state = random_state
-
-    def _check_params(self):
-        check_number("n_windows", self.n_windows, kind="int", low=1)
-        check_number("C", self.C, kind="real", low=0, low_inclusive=False)
-        check_number("max_iter", self.max_iter, kind="int", low=1)
-        if not isinstance(self.log_transform, bool | np.bool_):
-            raise ValueError(
-                f"log_transform must be True or False; got {self.log_transform!r}."
-            )
-        if not (
-            self.class_weight is None
-            or isinstance(self.class_weight, dict)
-            or (isinstance(self.class_weight, str) and self.class_weight == "balanced")
-        ):
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict of {label: "
-                f"weight}}; got {self.class_weight!r}."
-            )
 
     def _features(self, X):
         """The (log of the) summed signal of each window of each mark, flat."""
@@ -194,7 +186,7 @@ class ChromeLogisticClassifier(ChromatinClassifierBase):
         self : object
             The fitted estimator.
         """
-        self._check_params()
+        check_parameters(self)
         X, y_encoded = self._check_fit_input(X, y)
         if self.n_windows > self.n_bins_:
             raise ValueError(

@@ -7,6 +7,7 @@ parameter or from DataFrame column names of the form ``"<mark>_<bin>"``.
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -83,6 +84,131 @@ def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True
         noun = "an integer" if kind == "int" else "a number"
         suffix = " or None" if allow_none else ""
         raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
+
+
+class Number(NamedTuple):
+    """Constraint: an integer (``kind="int"``) or real number above ``low``."""
+
+    kind: str
+    low: float
+    low_inclusive: bool = True
+    allow_none: bool = False
+
+    def check(self, name, value):
+        check_number(
+            name,
+            value,
+            kind=self.kind,
+            low=self.low,
+            allow_none=self.allow_none,
+            low_inclusive=self.low_inclusive,
+        )
+
+
+class OneOf(NamedTuple):
+    """Constraint: one of the strings ``values`` (or None when ``allow_none``)."""
+
+    values: tuple
+    allow_none: bool = False
+
+    def check(self, name, value):
+        if value is None and self.allow_none:
+            return
+        if not (isinstance(value, str) and value in self.values):
+            either = "None or one of" if self.allow_none else "one of"
+            raise ValueError(f"{name} must be {either} {self.values}; got {value!r}.")
+
+
+class Boolean(NamedTuple):
+    """Constraint: True or False."""
+
+    def check(self, name, value):
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+class PositiveIntOrAuto(NamedTuple):
+    """Constraint: a positive integer or the string ``"auto"``."""
+
+    def check(self, name, value):
+        is_positive_int = (
+            isinstance(value, numbers.Integral)
+            and not isinstance(value, bool)
+            and value >= 1
+        )
+        if not (is_positive_int or (isinstance(value, str) and value == "auto")):
+            raise ValueError(
+                f"{name} must be a positive integer or 'auto'; got {value!r}."
+            )
+
+
+class Fraction(NamedTuple):
+    """Constraint: a number in ``[0, 1)`` (``open_low=False``) or ``(0, 1)``."""
+
+    open_low: bool = True
+    allow_none: bool = False
+
+    def check(self, name, value):
+        if value is None and self.allow_none:
+            return
+        low_ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if low_ok:
+            low_ok = value > 0 if self.open_low else value >= 0
+        if not (low_ok and value < 1):
+            interval = "strictly between 0 and 1" if self.open_low else "in [0, 1)"
+            suffix = ", or None" if self.allow_none else ""
+            raise ValueError(
+                f"{name} must be a number {interval}{suffix}; got {value!r}."
+            )
+
+
+class PositiveInts(NamedTuple):
+    """Constraint: a sequence of positive integers."""
+
+    def check(self, name, value):
+        try:
+            valid = all(
+                isinstance(size, numbers.Integral)
+                and not isinstance(size, bool)
+                and size >= 1
+                for size in value
+            )
+        except TypeError:
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"{name} must be a sequence of positive integers; got {value!r}."
+            )
+
+
+class ClassWeight(NamedTuple):
+    """Constraint: None, one of the strings ``options``, or a dict of weights."""
+
+    options: tuple
+
+    def check(self, name, value):
+        if value is None or isinstance(value, dict):
+            return
+        if not (isinstance(value, str) and value in self.options):
+            choices = ", ".join(repr(option) for option in self.options)
+            raise ValueError(
+                f"{name} must be None, {choices} or a dict of {{label: weight}}; "
+                f"got {value!r}."
+            )
+
+
+def check_parameters(estimator):
+    """Check every parameter of ``estimator`` against its class's constraints.
+
+    ``estimator._parameter_constraints`` maps a parameter's name to a
+    constraint (:class:`Number`, :class:`OneOf`, :class:`Boolean`,
+    :class:`PositiveIntOrAuto`, :class:`Fraction`, :class:`PositiveInts` or
+    :class:`ClassWeight`);
+    the first parameter that breaks its constraint raises a ValueError that
+    names it.
+    """
+    for name, constraint in estimator._parameter_constraints.items():
+        constraint.check(name, getattr(estimator, name))
 
 
 def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):

@@ -4,8 +4,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skattchrome import AttentiveChromeClassifier
-from skattchrome._validation import check_binary_target, check_chromatin_X
+from skattchrome import (
+    AttentiveChromeClassifier,
+    ChromeForestClassifier,
+    ChromeLogisticClassifier,
+    DeepChromeClassifier,
+)
+from skattchrome._validation import (
+    check_binary_target,
+    check_chromatin_X,
+    check_parameters,
+)
 
 
 def test_flat_input_is_bin_major():
@@ -110,3 +119,28 @@ def test_bad_validation_data_is_named_as_such():
         model.fit(X, y, validation_data=(X[:, :, :3], y))
     with pytest.raises(ValueError, match="validation_data: Input X contains NaN"):
         model.fit(X, y, validation_data=(np.full_like(X, np.nan), y))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        AttentiveChromeClassifier(),
+        DeepChromeClassifier(),
+        ChromeForestClassifier(),
+        ChromeLogisticClassifier(),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_constraint_tables_name_constructor_parameters(estimator):
+    constraints = type(estimator)._parameter_constraints
+    assert set(constraints) <= set(estimator.get_params())
+    check_parameters(estimator)
+
+
+def test_forest_class_weight_options_are_checked_before_fitting():
+    X, y = np.ones((8, 4, 5)), np.array([0, 1] * 4)
+    with pytest.raises(
+        ValueError,
+        match="class_weight must be None, 'balanced', 'balanced_subsample' or a dict",
+    ):
+        ChromeForestClassifier(class_weight="heavy").fit(X, y)
