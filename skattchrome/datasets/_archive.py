@@ -1,29 +1,24 @@
 """Download and cache the published 56-cell-type AttentiveChrome archive."""
 
+import contextlib
 import gzip
-import hashlib
-import http.client
 import os
 import re
 import shutil
+import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 import zlib
 from pathlib import Path
 
 import pandas as pd
-from sklearn.datasets import get_data_home
-from tqdm.auto import tqdm
+from sklearn.datasets import fetch_file, get_data_home
 
 from ._remc import SUBSETS, load_remc
 
 ARCHIVE_URL = "https://zenodo.org/records/2652278/files/data.tar.gz?download=1"
 """The published archive: Zenodo record 2652278, ``data.tar.gz``."""
-
-ARCHIVE_MD5 = None
-"""MD5 of the published archive; None because no trusted value was found."""
 
 URL_VARIABLE = "SKATTCHROME_REMC_URL"
 """Environment variable that replaces :data:`ARCHIVE_URL` (mirrors, tests)."""
@@ -31,14 +26,11 @@ URL_VARIABLE = "SKATTCHROME_REMC_URL"
 CACHE_FOLDER = "remc"
 """Sub-folder of the scikit-learn data home that holds the extracted archive."""
 
-_CHUNK_SIZE = 1 << 20
-_TIMEOUT = 60
-_DOWNLOAD_PREFIX = ".remc-download-"
-_STAGING_PREFIX = ".remc-extract-"
-# An install that was killed (SIGKILL, power loss) leaves its temporaries
-# behind; the next install removes those that nothing has written to for this
-# long. A running download writes to its file every chunk and an extraction
-# adds folders to its staging folder, so they are never this old.
+_STAGING_PREFIX = ".remc-download-"
+# An install that was killed (SIGKILL, power loss) leaves its staging folder
+# behind; the next install removes those untouched for this long. The folder
+# of a running install changes when its download starts and ends and with
+# each cell type extracted; no download takes a day.
 _STALE_SECONDS = 24 * 3600
 _MEMBER = re.compile(r"(?:^|/)(E\d{3})/classification/(train|valid|test)\.csv$")
 
@@ -153,14 +145,15 @@ def fetch_remc(
     data_home=None,
     download_if_missing=True,
     return_X_y=False,
+    sha256=None,
     progress=None,
 ):
     """Load one split of one cell type of the published AttentiveChrome archive.
 
     On first use the whole archive (Zenodo record 2652278, ``data.tar.gz``,
-    56 cell types, about 6600 genes per split) is downloaded and extracted
-    into ``<data_home>/remc``; later calls read from there with
-    :func:`load_remc`.
+    56 cell types, about 6600 genes per split) is downloaded with
+    :func:`sklearn.datasets.fetch_file` and extracted into
+    ``<data_home>/remc``; later calls read from there with :func:`load_remc`.
 
     Parameters
     ----------
@@ -175,9 +168,15 @@ def fetch_remc(
         If False, raise an error instead of downloading a missing archive.
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
+    sha256 : str, default=None
+        SHA256 of ``data.tar.gz``, as lowercase hex, from a source you trust;
+        the download is rejected if it differs. None checks only the layout
+        of the archive, as this package ships no checksum of it. Used only
+        when the archive is downloaded.
     progress : bool, default=None
-        Show a progress bar while downloading. None shows it only on a
-        terminal.
+        Print one line to stderr before downloading, naming the archive, its
+        URL, the cache folder and its rough size; the download itself shows no
+        progress. None prints it only when stderr is a terminal.
 
     Returns
     -------
@@ -197,8 +196,10 @@ def fetch_remc(
         If the archive is not cached and ``download_if_missing`` is False, or
         if the cached archive lacks the cell type.
     OSError
-        If the download fails or the archive is corrupt, incomplete or not in
-        the expected layout. Nothing is left in the cache in that case.
+        If the download fails (after the retries of
+        :func:`~sklearn.datasets.fetch_file`), its SHA256 differs from
+        ``sha256``, or the archive is corrupt, incomplete or not in the
+        expected layout. Nothing is left in the cache in that case.
 
     See Also
     --------
@@ -207,16 +208,22 @@ def fetch_remc(
 
     Notes
     -----
-    The download goes to a temporary file in the cache folder and is
-    extracted into a temporary folder, which is renamed to ``remc`` only once
-    the whole archive was read and holds ``E###/classification/{train,valid,
-    test}.csv`` for every cell type it contains; any failure removes the
-    temporaries. Temporaries left by an install that was killed outright are
-    removed by the next download once nothing has written to them for a day.
-    The environment variable ``SKATTCHROME_REMC_URL`` replaces the download
-    URL (for a mirror); the published checksum is then not applied. No
-    checksum of the published archive is known to this package
-    (``ARCHIVE_MD5`` is None), so only the layout is verified.
+    The archive is downloaded into a temporary folder in the data home and
+    extracted there; the folder is renamed to ``remc`` only once the whole
+    archive was read and holds ``E###/classification/{train,valid,test}.csv``
+    for every cell type it contains, and the archive itself is deleted. Any
+    failure removes the temporary folder. Temporary folders left by an install
+    that was killed outright are removed by the next download once they have
+    been untouched for a day.
+
+    This package ships no checksum of the archive (Zenodo lists an MD5 of it
+    on the record page; none could be checked when this was written, and
+    :func:`~sklearn.datasets.fetch_file` checks SHA256), so by default only
+    that layout is verified. To pin the archive, pass as ``sha256`` the
+    ``sha256sum`` of a copy you trust, for instance one whose ``md5sum``
+    matches the record page. The environment variable
+    ``SKATTCHROME_REMC_URL`` replaces the download URL (for a mirror, or a
+    ``file://`` URL of a local copy).
 
     References
     ----------
@@ -226,11 +233,17 @@ def fetch_remc(
 
     Examples
     --------
+    >>> import tempfile
     >>> from skattchrome.datasets import fetch_remc
     >>> fetch_remc("E000")
     Traceback (most recent call last):
     ...
     ValueError: Unknown cell type 'E000'; valid cell types are E003, E004, ...
+    >>> with tempfile.TemporaryDirectory() as empty_home:
+    ...     fetch_remc("E003", data_home=empty_home, download_if_missing=False)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: The AttentiveChrome archive is not in .../remc and ...
     """
     if cell_type not in _CELL_TYPES:
         raise ValueError(
@@ -247,7 +260,7 @@ def fetch_remc(
                 f"The AttentiveChrome archive is not in {cache} and "
                 "download_if_missing is False."
             )
-        _install_archive(home, cache, progress)
+        _install_archive(home, cache, sha256, progress)
     folder = cache / cell_type
     if not folder.is_dir():
         raise FileNotFoundError(
@@ -264,80 +277,48 @@ def fetch_remc(
     return remc
 
 
-def _install_archive(home, cache, progress):
+def _install_archive(home, cache, sha256, progress):
     """Download, verify and extract the archive, then move it to ``cache``."""
     url = os.environ.get(URL_VARIABLE) or ARCHIVE_URL
-    expected_md5 = ARCHIVE_MD5 if url == ARCHIVE_URL else None
     _remove_stale_temporaries(home)
-    download = tempfile.NamedTemporaryFile(
-        dir=home, prefix=_DOWNLOAD_PREFIX, suffix=".tar.gz", delete=False
-    )
+    if progress or (progress is None and sys.stderr.isatty()):
+        # The size is an estimate from the layout (56 cell types x 3 splits x
+        # ~6600 genes x 100 rows of ~20 bytes), not a measurement.
+        print(
+            "Downloading the AttentiveChrome archive (56 cell types, roughly "
+            f"2 GB of CSV once extracted) from {url} into {cache}; no progress "
+            "is shown while it downloads.",
+            file=sys.stderr,
+            flush=True,
+        )
     staging = Path(tempfile.mkdtemp(dir=home, prefix=_STAGING_PREFIX))
     try:
-        with download:
-            _download(url, download, expected_md5, progress)
-        _extract(download.name, staging, url)
+        # A fresh folder, so fetch_file always downloads: the cache is the
+        # extracted folder, and the archive is deleted once it is extracted.
+        try:
+            archive = fetch_file(
+                url, folder=staging, local_filename="data.tar.gz", sha256=sha256
+            )
+        except OSError as exc:
+            raise OSError(f"Download of {url} failed: {exc}") from exc
+        _extract(archive, staging, url)
+        archive.unlink()
         try:
             staging.rename(cache)
         except OSError:
             if not cache.is_dir():
                 raise
     finally:
-        Path(download.name).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def _remove_stale_temporaries(home):
-    """Remove temporaries of killed installs, untouched for ``_STALE_SECONDS``."""
+    """Remove staging folders of killed installs, untouched for a day."""
     oldest = time.time() - _STALE_SECONDS
-    for prefix in (_DOWNLOAD_PREFIX, _STAGING_PREFIX):
-        for path in home.glob(f"{prefix}*"):
-            try:
-                if path.stat().st_mtime >= oldest:
-                    continue
-            except FileNotFoundError:
-                continue
-            if path.is_dir():
+    for path in home.glob(f"{_STAGING_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < oldest:
                 shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-
-
-def _download(url, destination, expected_md5, progress):
-    """Stream ``url`` into the open binary file ``destination``, verified.
-
-    Raises OSError when the connection breaks, fewer bytes than announced
-    arrive, or the MD5 differs from ``expected_md5`` (when not None).
-    """
-    digest = hashlib.md5(usedforsecurity=False)
-    received = 0
-    try:
-        with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
-            length = response.headers.get("Content-Length")
-            expected_size = int(length) if length is not None else None
-            with tqdm(
-                total=expected_size,
-                unit="B",
-                unit_scale=True,
-                desc="Downloading AttentiveChrome data",
-                disable=None if progress is None else not progress,
-            ) as bar:
-                while chunk := response.read(_CHUNK_SIZE):
-                    destination.write(chunk)
-                    digest.update(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-    except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise OSError(f"Download of {url} failed: {exc!r}") from exc
-    if expected_size is not None and received != expected_size:
-        raise OSError(
-            f"Download of {url} is incomplete: {received} of {expected_size} bytes."
-        )
-    if expected_md5 is not None and digest.hexdigest() != expected_md5:
-        raise OSError(
-            f"Download of {url} is corrupt: MD5 {digest.hexdigest()}, expected "
-            f"{expected_md5}."
-        )
 
 
 def _extract(archive, staging, url):

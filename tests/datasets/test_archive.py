@@ -1,18 +1,22 @@
 """Tests of fetch_remc and cell_types against a real HTTP server on 127.0.0.1."""
 
+import functools
 import hashlib
 import http.server
 import io
 import os
+import sys
 import tarfile
 import threading
 import time
 
 import numpy as np
 import pytest
+from sklearn.datasets import fetch_file
 
+import skattchrome.datasets._archive as archive_module
 from skattchrome.datasets import cell_types, fetch_remc, load_remc
-from skattchrome.datasets._archive import URL_VARIABLE, _download
+from skattchrome.datasets._archive import URL_VARIABLE
 
 SPLITS = ("train", "valid", "test")
 
@@ -97,6 +101,14 @@ def server(monkeypatch):
 
 
 @pytest.fixture
+def no_retry_delay(monkeypatch):
+    """Keep fetch_file's retries but not its one-second wait between them."""
+    monkeypatch.setattr(
+        archive_module, "fetch_file", functools.partial(fetch_file, delay=0)
+    )
+
+
+@pytest.fixture
 def home(tmp_path):
     return tmp_path / "sklearn_data"
 
@@ -162,52 +174,91 @@ def test_bad_archive_leaves_no_cache(server, home, payload, message):
         fetch_remc("E003", data_home=home, download_if_missing=False)
 
 
-def test_interrupted_download_leaves_no_cache(server, home):
+def test_interrupted_download_leaves_no_cache(server, home, no_retry_delay):
     server.announced = len(server.payload)
     server.payload = server.payload[:100]
-    with pytest.raises(OSError, match=r"Download of .* (failed|is incomplete)"):
+    with (
+        pytest.warns(UserWarning, match="Retry downloading"),
+        pytest.raises(
+            OSError, match=r"Download of .* failed: .*got only 100 out of \d+ bytes"
+        ),
+    ):
         fetch_remc("E003", data_home=home)
+    assert server.requests == 4  # fetch_file's three retries
     _assert_empty(home)
 
 
 def test_download_removes_stale_temporaries_of_killed_installs(server, home):
-    # What a killed install leaves behind: a partial download and a partly
-    # extracted folder, untouched for two days; and those of an install that
-    # is running right now, which must be left alone.
-    home.mkdir()
-    stale_download = home / ".remc-download-killed.tar.gz"
-    stale_download.write_bytes(b"partial")
-    stale_staging = home / ".remc-extract-killed"
-    (stale_staging / "E003" / "classification").mkdir(parents=True)
+    # What a killed install leaves behind: its staging folder, here with a
+    # partial download and a partly extracted cell type, untouched for two
+    # days; and the folder of an install running right now, left alone.
+    stale = home / ".remc-download-killed"
+    (stale / "E003" / "classification").mkdir(parents=True)
+    (stale / "data.tar.gz.part_x").write_bytes(b"partial")
     two_days_ago = time.time() - 2 * 24 * 3600
-    for path in (stale_download, stale_staging):
-        os.utime(path, (two_days_ago, two_days_ago))
-    running_download = home / ".remc-download-running.tar.gz"
-    running_download.write_bytes(b"partial")
+    os.utime(stale, (two_days_ago, two_days_ago))
+    running = home / ".remc-download-running"
+    running.mkdir()
+    (running / "data.tar.gz.part_y").write_bytes(b"partial")
     fetch_remc("E003", data_home=home)
     assert sorted(path.name for path in home.iterdir()) == [
-        ".remc-download-running.tar.gz",
+        ".remc-download-running",
         "remc",
     ]
 
 
-def test_http_error_leaves_no_cache(server, home):
+def test_http_error_leaves_no_cache(server, home, no_retry_delay):
     server.status = 404
-    with pytest.raises(OSError, match=r"Download of .* failed.*404"):
+    with (
+        pytest.warns(UserWarning, match="Retry downloading"),
+        pytest.raises(OSError, match=r"Download of .* failed: HTTP Error 404"),
+    ):
         fetch_remc("E003", data_home=home)
+    assert server.requests == 4
     _assert_empty(home)
 
 
-def test_checksum_is_verified(server, tmp_path):
-    md5 = hashlib.md5(server.payload).hexdigest()
-    with open(tmp_path / "good.tar.gz", "wb") as good:
-        _download(server.url, good, md5, progress=False)
-    assert (tmp_path / "good.tar.gz").read_bytes() == server.payload
-    with (
-        open(tmp_path / "bad.tar.gz", "wb") as bad,
-        pytest.raises(OSError, match=f"is corrupt: MD5 {md5}, expected 0123"),
+def test_sha256_is_verified(server, tmp_path):
+    sha256 = hashlib.sha256(server.payload).hexdigest()
+    wrong = hashlib.sha256(b"another archive").hexdigest()
+    bad_home = tmp_path / "bad"
+    with pytest.raises(
+        OSError,
+        match=rf"Download of .* failed: .*SHA256.*\({sha256}\) differs from "
+        rf"expected \({wrong}\)",
     ):
-        _download(server.url, bad, "0123", progress=False)
+        fetch_remc("E003", data_home=bad_home, sha256=wrong)
+    _assert_empty(bad_home)
+    good = fetch_remc("E003", data_home=tmp_path / "good", sha256=sha256)
+    assert good.data.shape == (2, 100, 5)
+    assert server.requests == 2
+
+
+@pytest.mark.parametrize(
+    ("progress", "tty", "printed"),
+    [
+        (True, False, True),
+        (None, True, True),
+        (None, False, False),
+        (False, True, False),
+    ],
+)
+def test_progress_prints_one_line_before_the_download(
+    server, home, capsys, monkeypatch, progress, tty, printed
+):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    fetch_remc("E003", data_home=home, progress=progress)
+    out, err = capsys.readouterr()
+    assert out == ""
+    expected = "Downloading the AttentiveChrome archive (56 cell types, roughly "
+    if printed:
+        assert err.count("\n") == 1
+        assert err.startswith(expected)
+        assert f"from {server.url} into {home / 'remc'};" in err
+    else:
+        assert err == ""
+    fetch_remc("E003", data_home=home, progress=True)
+    assert capsys.readouterr().err == ""  # a cache hit downloads nothing
 
 
 def test_unknown_cell_type_and_subset(server, home):
