@@ -2,6 +2,7 @@
 
 import contextlib
 import gzip
+import hashlib
 import os
 import re
 import shutil
@@ -9,6 +10,8 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import zlib
 from pathlib import Path
 
@@ -293,16 +296,19 @@ def _install_archive(home, cache, sha256, progress):
         )
     staging = Path(tempfile.mkdtemp(dir=home, prefix=_STAGING_PREFIX))
     try:
-        # A fresh folder, so fetch_file always downloads: the cache is the
-        # extracted folder, and the archive is deleted once it is extracted.
-        try:
-            archive = fetch_file(
-                url, folder=staging, local_filename="data.tar.gz", sha256=sha256
-            )
-        except OSError as exc:
-            raise OSError(f"Download of {url} failed: {exc}") from exc
+        archive = _local_archive(url, sha256)
+        if archive is None:
+            # A fresh folder, so fetch_file always downloads: the cache is the
+            # extracted folder, and the archive is deleted once it is extracted.
+            try:
+                archive = fetch_file(
+                    url, folder=staging, local_filename="data.tar.gz", sha256=sha256
+                )
+            except OSError as exc:
+                raise OSError(f"Download of {url} failed: {exc}") from exc
         _extract(archive, staging, url)
-        archive.unlink()
+        if archive.parent == staging:
+            archive.unlink()
         try:
             staging.rename(cache)
         except OSError:
@@ -310,6 +316,31 @@ def _install_archive(home, cache, sha256, progress):
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _local_archive(url, sha256):
+    """The path of a ``file://`` URL (checked against ``sha256``), else None.
+
+    scikit-learn's ``fetch_file`` downloads only over HTTP(S); a local copy is
+    read where it is instead of being copied.
+    """
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    path = Path(urllib.request.url2pathname(parsed.path))
+    if not path.is_file():
+        raise OSError(f"Download of {url} failed: {path} is not a file.")
+    if sha256 is not None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            raise OSError(
+                f"Download of {url} failed: the SHA256 checksum of {path} "
+                f"({digest.hexdigest()}) differs from expected ({sha256})."
+            )
+    return path
 
 
 def _remove_stale_temporaries(home):

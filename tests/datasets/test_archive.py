@@ -295,3 +295,21 @@ def test_cell_types():
     assert names["E116"] == "GM12878 Lymphoblastoid Cells"
     assert names["E123"] == "K562 Leukemia Cells"
     assert table["cell_type"].iloc[[0, -1]].tolist() == ["E003", "E128"]
+
+
+def test_local_copy_is_read_in_place_and_checked(tmp_path, monkeypatch):
+    local = tmp_path / "mirror" / "data.tar.gz"
+    local.parent.mkdir()
+    local.write_bytes(_archive({"E003": SPLITS}))
+    monkeypatch.setenv(URL_VARIABLE, local.as_uri())
+    wrong = hashlib.sha256(b"another archive").hexdigest()
+    with pytest.raises(OSError, match=rf"SHA256 .* differs from expected \({wrong}\)"):
+        fetch_remc("E003", data_home=tmp_path / "bad", sha256=wrong)
+    _assert_empty(tmp_path / "bad")
+    sha256 = hashlib.sha256(local.read_bytes()).hexdigest()
+    remc = fetch_remc("E003", "valid", data_home=tmp_path / "home", sha256=sha256)
+    assert remc.data.shape == (2, 100, 5)
+    assert local.is_file()
+    monkeypatch.setenv(URL_VARIABLE, (tmp_path / "missing.tar.gz").as_uri())
+    with pytest.raises(OSError, match=r"missing\.tar\.gz is not a file"):
+        fetch_remc("E003", data_home=tmp_path / "none")
