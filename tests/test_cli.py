@@ -14,6 +14,8 @@ from sklearn.metrics import roc_auc_score
 import skattchrome._study as study
 from skattchrome._base import resolve_device
 from skattchrome._cli import main
+from skattchrome._registry import MODELS, build_model
+from skattchrome._study import _figures, _runner
 from skattchrome.datasets import make_chromatin_data
 
 TINY = ["--genes", "60", "--bins", "10", "--max-epochs", "1", "--quiet"]
@@ -94,7 +96,7 @@ def test_benchmark_resumes_only_unfinished_tasks(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     arguments = ["benchmark", "--models", "deepchrome", "--out", str(out), *TINY]
     calls, crashed = [], []
-    run_task = study.run_task
+    run_task = _runner.run_task
 
     def crash_on_sim02_once(task):
         calls.append(task.cell)
@@ -103,7 +105,7 @@ def test_benchmark_resumes_only_unfinished_tasks(tmp_path, monkeypatch, capsys):
             raise KeyboardInterrupt
         return run_task(task)
 
-    monkeypatch.setattr(study, "run_task", crash_on_sim02_once)
+    monkeypatch.setattr(_runner, "run_task", crash_on_sim02_once)
     assert main(arguments) == 130
     assert sorted(path.name for path in (out / "tasks").iterdir()) == [
         "SIM01__deepchrome.json"
@@ -186,7 +188,7 @@ def test_benchmark_on_the_shared_data(test_data, tmp_path):
         ["cell", "test_auc"]
     ].itertuples(index=False):
         splits = study.DataSource("folder", str(test_data / "remc")).load(cell)
-        forest = study.build_model(
+        forest = build_model(
             "forest", random_state=study.task_seed(0, cell, "forest")
         ).fit(splits["train"].data, splits["train"].target)
         proba = forest.predict_proba(splits["test"].data)[:, 1]
@@ -280,6 +282,29 @@ def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys
     assert main(["predict", str(model_path), str(tmp_path / "missing.csv")]) == 1
 
 
+def test_a_failed_write_leaves_no_file_behind(remc_folder, tmp_path, monkeypatch):
+    model_path = tmp_path / "forest.pkl"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
+    assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
+    out = tmp_path / "predictions"
+
+    def write_half_then_fail(self, handle, **kwargs):
+        handle.write(b"gene_id,probab")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)
+    predict = ["predict", str(model_path), str(remc_folder / "E001"), "--out"]
+    assert main([*predict, str(out / "predictions.csv")]) == 1
+    assert list(out.iterdir()) == []
+
+
+def test_fit_offers_the_models_of_the_registry(capsys):
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    listed = re.search(r"--model \{([^}]*)\}", capsys.readouterr().out).group(1)
+    assert listed.split(",") == list(MODELS)
+
+
 @pytest.mark.slow
 def test_python_dash_m_benchmark(tmp_path):
     result = subprocess.run(
@@ -320,8 +345,8 @@ def test_benchmark_without_matplotlib_says_so_and_writes_no_figure(
     def no_matplotlib(*args, **kwargs):
         raise ImportError("No module named 'matplotlib'")
 
-    monkeypatch.setattr(study, "_test_auc_figure", no_matplotlib)
-    monkeypatch.setattr(study, "_attention_figure", no_matplotlib)
+    monkeypatch.setattr(_figures, "test_auc_figure", no_matplotlib)
+    monkeypatch.setattr(_figures, "attention_figure", no_matplotlib)
     out = tmp_path / "out"
     arguments = ["benchmark", "--cells", "SIM01", "--models", "attentivechrome"]
     assert main([*arguments, "--out", str(out), *TINY]) == 0

@@ -9,10 +9,7 @@ from scipy.stats import wilcoxon
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 
-from .._attentivechrome import AttentiveChromeClassifier
-from .._deepchrome import DeepChromeClassifier
-from .._forest import ChromeForestClassifier
-from .._linear import ChromeLogisticClassifier
+from .._registry import MODELS, build_model
 
 _SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
 
@@ -45,20 +42,9 @@ def paper_models(*, random_state=None, **neural_params):
     ['AttentiveChrome', 'LSTM', 'LSTM-alpha', 'CNN-alpha,beta', 'DeepChrome', \
 'RandomForest', 'Logistic']
     """
-    neural = {"random_state": random_state, **neural_params}
-    classical_params = {"random_state": random_state}
-    if "n_marks" in neural_params:
-        classical_params["n_marks"] = neural_params["n_marks"]
     return {
-        "AttentiveChrome": AttentiveChromeClassifier(**neural),
-        "LSTM": AttentiveChromeClassifier(
-            use_bin_attention=False, use_mark_attention=False, **neural
-        ),
-        "LSTM-alpha": AttentiveChromeClassifier(use_mark_attention=False, **neural),
-        "CNN-alpha,beta": AttentiveChromeClassifier(bin_encoder="cnn", **neural),
-        "DeepChrome": DeepChromeClassifier(**neural),
-        "RandomForest": ChromeForestClassifier(**classical_params),
-        "Logistic": ChromeLogisticClassifier(**classical_params),
+        model.name: build_model(key, random_state=random_state, **neural_params)
+        for key, model in MODELS.items()
     }
 
 

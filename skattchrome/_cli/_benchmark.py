@@ -1,0 +1,296 @@
+"""``skattchrome benchmark``: the paper's comparison over cell types and models."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .._registry import DEFAULT_MODELS, MODELS
+from .._study import (
+    BASELINES,
+    SIMULATED_CELLS,
+    DataSource,
+    StudyTask,
+    cell_winners,
+    run_study,
+    summarize_results,
+)
+from ..datasets import fetch_remc
+from ._shared import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    add_training_options,
+    cell_list,
+    model_list,
+    n_jobs,
+    positive_int,
+)
+
+_EPILOG = f"""\
+data:
+  simulated  the built-in cell types {", ".join(SIMULATED_CELLS)} of
+             {", ".join(str(cell.n_genes) for cell in SIMULATED_CELLS.values())} genes \
+(100 bins, 5 marks), each split
+             in thirds into train, valid and test; --genes and --bins change
+             the sizes. With the default models and --max-epochs the run takes
+             about a minute on two CPU cores.
+  PATH       a folder of cell types in the published layout,
+             PATH/E###/classification/{{train,valid,test}}.csv
+  remc       the published archive of 56 cell types (downloaded once into
+             --data-home; --cells all runs the 56)
+
+models: {", ".join(MODELS)}
+  (the paper's AttentiveChrome, LSTM, LSTM-alpha, CNN-alpha,beta,
+  DeepChrome, a random forest on the flat bins, and a logistic regression
+  on each mark's summed signal)
+
+output (--out):
+  results.csv   cell, model, test_auc, best_valid_auc, best_epoch, epochs,
+                seconds, device, status, error (one row per task)
+  summary.csv   per model: mean, median, min, max test AUC, wins over
+                {" and ".join(BASELINES)}, best-of-cell counts (also printed
+                with each cell type's winner)
+  test_auc.png  test AUC per cell type and model
+  attention/CELL/MODEL.npz, .png
+                class-averaged attention maps of the attention models
+  tasks/CELL__MODEL.json
+                each finished task, written as soon as it ends: run the same
+                command again after an interruption and only the unfinished
+                (or failed) tasks run again. Exit status 1 if a task failed.
+
+reproducibility:
+  each task seeds its model from (--seed, cell, model), and torch runs on
+  --threads threads per task (default 1): results are identical whatever
+  --n-jobs and --scheduler.
+
+speed on Linux CPUs:
+  THP_MEM_ALLOC_ENABLE=1 skattchrome benchmark ...
+  backs PyTorch's large CPU tensors with huge pages (set it for dask workers
+  too): training at batches of 64 and more is faster, with the same results.
+
+on a Dask cluster (pip install "skattchrome[dask]" on every machine):
+  dask scheduler                               # on HOST, listens on 8786
+  dask worker tcp://HOST:8786 --nthreads 1     # on each machine; one worker
+                                               # process per core (--nworkers)
+  skattchrome benchmark --scheduler tcp://HOST:8786 --data remc --cells all
+  The workers load the data themselves: a --data folder or --data-home must
+  be readable at the same path on every worker. For GPUs start one worker per
+  GPU, each seeing one device, e.g.
+  CUDA_VISIBLE_DEVICES=0 dask worker tcp://HOST:8786 --nthreads 1
+  and use --device cuda (or auto). --scheduler local starts a LocalCluster on
+  127.0.0.1 with --n-jobs single-threaded worker processes.
+"""
+
+
+def add_benchmark_command(commands):
+    """Add ``benchmark`` to the subcommands."""
+    benchmark = commands.add_parser(
+        "benchmark",
+        help="the paper's comparison over cell types and models",
+        description=(
+            "For every cell type and model: train on train, keep the epoch of "
+            "best validation AUC on valid, score the test ROC AUC; then "
+            "summarise per model, with the cell types where it beats "
+            f"{' and '.join(BASELINES)}, and name each cell type's best model."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    benchmark.add_argument(
+        "--data",
+        default="simulated",
+        help="simulated (default), a folder PATH, or remc (see below)",
+    )
+    benchmark.add_argument(
+        "--cells",
+        type=cell_list,
+        default=None,
+        help="comma-separated cell types, or all (default all of --data)",
+    )
+    benchmark.add_argument(
+        "--models",
+        type=model_list,
+        default=list(DEFAULT_MODELS),
+        help=f"comma-separated models, or all (default {','.join(DEFAULT_MODELS)})",
+    )
+    benchmark.add_argument(
+        "--out",
+        type=Path,
+        default=Path("skattchrome-results"),
+        help="output folder (default skattchrome-results)",
+    )
+    benchmark.add_argument(
+        "--n-jobs",
+        type=n_jobs,
+        default=1,
+        help="tasks in parallel, or workers of --scheduler local (default 1)",
+    )
+    benchmark.add_argument(
+        "--scheduler",
+        default=None,
+        help="run on a Dask cluster: a scheduler ADDRESS, or local",
+    )
+    benchmark.add_argument(
+        "--genes",
+        type=positive_int,
+        default=None,
+        help="genes per simulated cell type (default: the built-in sizes)",
+    )
+    benchmark.add_argument(
+        "--bins",
+        type=positive_int,
+        default=100,
+        help="100 bp bins per simulated gene (default 100)",
+    )
+    benchmark.add_argument(
+        "--data-home",
+        default=None,
+        help="cache folder of --data remc (default: scikit-learn's data home)",
+    )
+    add_training_options(benchmark)
+    benchmark.set_defaults(run=run_benchmark, parser=benchmark)
+
+
+def _data_source(args):
+    """The DataSource of ``--data``, or exit with a usage error."""
+    if args.data == "simulated":
+        return DataSource("simulated", n_genes=args.genes, n_bins=args.bins)
+    if args.data == "remc":
+        data_home = args.data_home and str(Path(args.data_home).resolve())
+        return DataSource("remc", path=data_home)
+    if not Path(args.data).is_dir():
+        args.parser.error(f"--data {args.data}: not simulated, remc or a folder")
+    return DataSource("folder", path=str(Path(args.data).resolve()))
+
+
+def run_benchmark(args):
+    """Run the study that ``args`` describe and print its summary."""
+    source = _data_source(args)
+    available = source.cells()
+    cells = available if args.cells is None else args.cells
+    unknown = [cell for cell in cells if cell not in available]
+    if unknown or not cells:
+        args.parser.error(
+            f"--cells: {', '.join(unknown) or 'none'} not in --data {args.data} "
+            f"(it has {', '.join(available) or 'none'})"
+        )
+    if source.kind == "remc":
+        try:
+            fetch_remc(cells[0], "test", data_home=source.path, progress=not args.quiet)
+        except (OSError, ValueError) as error:
+            print(f"skattchrome benchmark: error: {error}", file=sys.stderr)
+            return EXIT_FAILED
+    in_process = args.scheduler is None and args.n_jobs == 1
+    tasks = [
+        StudyTask(
+            cell,
+            model,
+            source,
+            seed=args.seed,
+            max_epochs=args.max_epochs,
+            device=args.device,
+            n_threads=args.threads,
+            verbose=int(in_process and args.verbose and not args.quiet),
+        )
+        for cell in cells
+        for model in args.models
+    ]
+    where = (
+        f"{args.n_jobs} job(s)"
+        if args.scheduler is None
+        else f"Dask scheduler {args.scheduler}"
+    )
+    print(
+        f"Benchmark: {_count(len(cells), 'cell type')} x "
+        f"{_count(len(args.models), 'model')} = {_count(len(tasks), 'task')} on "
+        f"{where}; results in {args.out}",
+        flush=True,
+    )
+    progress = tqdm(
+        total=len(tasks),
+        unit="task",
+        disable=True if args.quiet else None,
+        file=sys.stderr,
+    )
+
+    def report(task, record, reused):
+        progress.update()
+        line = _task_line(record) + (" (finished earlier)" if reused else "")
+        if args.quiet:
+            print(line, flush=True)
+        else:
+            progress.write(line, file=sys.stdout)
+
+    try:
+        with progress:
+            results = run_study(
+                tasks,
+                args.out,
+                n_jobs=args.n_jobs,
+                scheduler=args.scheduler,
+                callback=report,
+            )
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted: the finished tasks are saved in {args.out}; run the "
+            "same command again to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    _print_summary(results, args.out)
+    return EXIT_FAILED if (results["status"] != "ok").any() else 0
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _task_line(record):
+    name = f"{record['cell']} {record['model']}"
+    if record["status"] != "ok":
+        return f"{name}: FAILED: {record['error']}"
+    line = f"{name}: test AUC {record['test_auc']:.4f}"
+    if record.get("epochs") is not None and not pd.isna(record["epochs"]):
+        line += (
+            f" (best valid AUC {record['best_valid_auc']:.4f} at epoch "
+            f"{int(record['best_epoch'])} of {int(record['epochs'])}"
+        )
+    else:
+        line += f" (valid AUC {record['best_valid_auc']:.4f}"
+    return line + f", {record['seconds']:.1f} s on {record['device']})"
+
+
+def _print_summary(results, out_dir):
+    summary = summarize_results(results)
+    print("\nTest ROC AUC per model over cell types:")
+    for column in summary.columns[summary.columns.str.endswith("_auc")]:
+        summary[column] = summary[column].map(
+            lambda value: "-" if pd.isna(value) else f"{value:.4f}"
+        )
+    print(summary.astype(object).fillna("-").to_string(index=False))
+    winners = cell_winners(results)
+    if len(winners):
+        print("\nBest model per cell type (test ROC AUC):")
+        for row in winners.itertuples(index=False):
+            line = f"  {row.cell}: {row.winner} ({row.test_auc:.4f})"
+            if row.runner_up is not None:
+                line += f", ahead of {row.runner_up} by {row.margin:.4f}"
+            print(line)
+    failed = results[results["status"] != "ok"]
+    if len(failed):
+        print(f"\n{_count(len(failed), 'task')} failed:")
+        for record in failed.to_dict("records"):
+            print(f"  {record['cell']} {record['model']}: {record['error']}")
+    written = f"{Path(out_dir) / 'results.csv'} and summary.csv"
+    if (Path(out_dir) / "test_auc.png").is_file():
+        print(
+            f"\nWrote {written}, and the figures (test_auc.png, attention/), in "
+            f"{out_dir}."
+        )
+    else:
+        print(
+            f"\nWrote {written} in {out_dir}; no figures: they need matplotlib "
+            '(pip install "skattchrome[plot]").'
+        )

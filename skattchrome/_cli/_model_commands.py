@@ -1,0 +1,171 @@
+"""``skattchrome fit``, ``predict`` and ``explain``: one model at a time."""
+
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from .._base import ChromatinClassifierBase
+from .._registry import MODELS, build_model
+from .._study import fit_model, torch_threads, write_atomically
+from ..datasets import load_remc
+from ._shared import add_model_and_data_arguments, add_training_options, command_error
+
+
+def add_model_commands(commands):
+    """Add ``fit``, ``predict`` and ``explain`` to the subcommands."""
+    fit = commands.add_parser(
+        "fit",
+        help="train one model and save it",
+        description=(
+            "Train one model on DATA and save it with joblib. DATA is a CSV in "
+            "the published layout or a cell-type folder (its --subset split, "
+            "train by default). Neural models keep the epoch of best AUC on "
+            "--valid, by default the folder's valid split."
+        ),
+    )
+    fit.add_argument("data", type=Path, metavar="DATA", help="CSV file or folder")
+    fit.add_argument(
+        "--model",
+        required=True,
+        choices=list(MODELS),
+        help="the model to train",
+    )
+    fit.add_argument(
+        "--out", type=Path, required=True, help="where to save the model (.pkl)"
+    )
+    fit.add_argument("--subset", default=None, help="split of a folder (train)")
+    fit.add_argument(
+        "--valid",
+        type=Path,
+        default=None,
+        help="validation genes: a CSV, or a folder's valid split",
+    )
+    add_training_options(fit)
+    fit.set_defaults(run=_fit)
+
+    predict = commands.add_parser(
+        "predict",
+        help="write the predictions of a saved model",
+        description=(
+            "Predict the genes of DATA (a CSV, or a folder's --subset split, test "
+            "by default) with a model saved by `skattchrome fit`; write gene_id, "
+            "probability (of high expression), predicted_label and label."
+        ),
+    )
+    add_model_and_data_arguments(predict, "predictions.csv", "CSV")
+    predict.set_defaults(run=_predict)
+
+    explain = commands.add_parser(
+        "explain",
+        help="write the attention maps of a saved model",
+        description=(
+            "Write the bin-level (alpha) and mark-level (beta) attention of each "
+            "gene of DATA (a CSV, or a folder's --subset split, test by default) "
+            "as NPZ: bin_attention (n_genes, n_bins, n_marks), mark_attention "
+            "(n_genes, n_marks), gene_ids, mark_names, bin_offsets. A level the "
+            "model lacks is left out."
+        ),
+    )
+    add_model_and_data_arguments(explain, "attention.npz", "NPZ")
+    explain.set_defaults(run=_explain)
+
+
+def _load_split(path, subset, default_subset):
+    """Load a CSV, or the ``subset`` split of a cell-type folder."""
+    if path.is_dir():
+        return load_remc(path, subset or default_subset)
+    return load_remc(path, subset)
+
+
+def _fit(args):
+    try:
+        train = _load_split(args.data, args.subset, "train")
+        validation = None
+        if args.valid is not None:
+            validation = _load_split(args.valid, None, "valid")
+        elif (args.data / "classification" / "valid.csv").is_file():
+            validation = load_remc(args.data, "valid")
+        model = build_model(
+            args.model,
+            random_state=args.seed,
+            max_epochs=args.max_epochs,
+            device=args.device,
+            verbose=0 if args.quiet else 1,
+        )
+        with torch_threads(args.threads):
+            fit_model(model, train, validation)
+        write_atomically(args.out, lambda handle: joblib.dump(model, handle))
+    except (OSError, ValueError) as error:
+        return command_error("fit", error)
+    message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
+    if getattr(model, "best_valid_auc_", None) is not None:
+        message += (
+            f" (best validation AUC {model.best_valid_auc_:.4f} at epoch "
+            f"{model.best_epoch_} of {model.n_epochs_})"
+        )
+    print(f"{message}; saved to {args.out}")
+    return 0
+
+
+def _load_model(path):
+    model = joblib.load(path)
+    if not isinstance(model, ChromatinClassifierBase):
+        raise ValueError(f"{path} does not hold a skattchrome model.")
+    return model
+
+
+def _predict(args):
+    try:
+        model = _load_model(args.model)
+        genes = _load_split(args.data, args.subset, "test")
+        probability = model.predict_proba(genes.data)[:, 1]
+        predictions = pd.DataFrame(
+            {
+                "gene_id": genes.gene_ids,
+                "probability": probability,
+                "predicted_label": model.classes_[(probability > 0.5).astype(int)],
+                "label": genes.target,
+            }
+        )
+        write_atomically(
+            args.out, lambda handle: predictions.to_csv(handle, index=False)
+        )
+    except (OSError, ValueError) as error:
+        return command_error("predict", error)
+    message = f"Wrote the predictions of {len(predictions)} genes to {args.out}"
+    if len(np.unique(genes.target)) == 2:
+        message += f"; ROC AUC {roc_auc_score(genes.target, probability):.4f}"
+    print(message)
+    return 0
+
+
+def _explain(args):
+    try:
+        model = _load_model(args.model)
+        if not hasattr(model, "attention"):
+            raise ValueError(
+                f"{args.model} holds a {type(model).__name__}, which has no "
+                "attention; use skattchrome.interpret.saliency to explain it."
+            )
+        genes = _load_split(args.data, args.subset, "test")
+        maps = model.attention(genes.data)
+        arrays = {
+            level: values
+            for level, values in maps._asdict().items()
+            if values is not None
+        }
+        maps_written = list(arrays)
+        arrays.update(
+            gene_ids=np.asarray(genes.gene_ids, dtype=str),
+            mark_names=np.asarray(genes.mark_names),
+            bin_offsets=genes.bin_offsets,
+        )
+        write_atomically(args.out, lambda handle: np.savez(handle, **arrays))
+    except (OSError, ValueError) as error:
+        return command_error("explain", error)
+    levels = " and ".join(maps_written)
+    print(f"Wrote {levels} of {len(genes.target)} genes to {args.out}")
+    return 0

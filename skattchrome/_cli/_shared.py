@@ -1,0 +1,130 @@
+"""What the subcommands share: argument types, training options, exit statuses."""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .._registry import MODELS
+
+EXIT_FAILED = 1
+"""Exit status when a task or a command failed."""
+
+EXIT_INTERRUPTED = 130
+"""Exit status of an interrupted benchmark (128 + SIGINT)."""
+
+_CELL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def positive_int(text):
+    """An integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def epochs(text):
+    """A positive integer, or ``"auto"``."""
+    if text == "auto":
+        return text
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"not a positive integer or auto: {text!r}"
+        ) from None
+
+
+def n_jobs(text):
+    """A number of jobs: any integer but 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("must not be 0 (-1 uses every core)")
+    return value
+
+
+def model_list(text):
+    """Comma-separated model names, or ``"all"``."""
+    if text == "all":
+        return list(MODELS)
+    models = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in models if name not in MODELS]
+    if unknown or not models:
+        raise argparse.ArgumentTypeError(
+            f"unknown model(s) {', '.join(unknown) or text!r}; choose from "
+            f"{', '.join(MODELS)} or all"
+        )
+    return list(dict.fromkeys(models))
+
+
+def cell_list(text):
+    """Comma-separated cell type names, or ``"all"`` (None)."""
+    if text == "all":
+        return None
+    cells = [name.strip() for name in text.split(",") if name.strip()]
+    invalid = [name for name in cells if not _CELL_NAME.match(name)]
+    if invalid or not cells:
+        raise argparse.ArgumentTypeError(f"invalid cell type name(s) in {text!r}")
+    return list(dict.fromkeys(cells))
+
+
+def add_training_options(parser):
+    """The options of every command that trains models."""
+    parser.add_argument(
+        "--max-epochs",
+        type=epochs,
+        default="auto",
+        help=(
+            "maximum epochs of the neural models, or auto to size them to the "
+            "training genes (default auto)"
+        ),
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="auto, cpu, cuda or cuda:N for the neural models (default auto)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="PyTorch threads per task (default 1; see reproducibility below)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar: log-friendly output",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print skorch's table of epochs of each neural model (with one "
+        "task at a time)",
+    )
+
+
+def add_model_and_data_arguments(command, default_out, kind):
+    """The arguments of a command that applies a saved model to DATA."""
+    command.add_argument("model", type=Path, metavar="MODEL.pkl")
+    command.add_argument("data", type=Path, metavar="DATA")
+    command.add_argument("--subset", default=None, help="split of a folder (test)")
+    command.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default_out),
+        help=f"{kind} to write (default {default_out})",
+    )
+
+
+def command_error(command, error):
+    """Print ``error`` as the failure of ``command``; return the exit status."""
+    print(f"skattchrome {command}: error: {error}", file=sys.stderr)
+    return EXIT_FAILED

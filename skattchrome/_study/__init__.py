@@ -1,0 +1,91 @@
+"""The paper's benchmark as (cell type, model) tasks: resumable, local or on Dask.
+
+Each task trains one model of the paper's comparison on the ``train`` split of
+one cell type, keeps the epoch of best validation ROC AUC on its ``valid``
+split (``fit(..., validation_data=...)``; the random forest and the logistic
+regression have no epochs and are only scored there), and scores the ``test``
+split by ROC AUC. The study writes every finished task to its own file in the
+output folder as soon as the task ends, atomically (a temporary file, then
+:func:`os.replace`), so an interrupted study loses only the tasks that were
+running; run it again and the finished tasks are read back instead of trained
+again. A task that raises is recorded as failed with its error and does not
+stop the others; failed tasks are tried again on the next run.
+
+Output folder
+-------------
+``tasks/<cell>__<model>.json``
+    One finished task: its result row and the settings it ran with.
+``attention/<cell>/<model>.npz`` and ``.png``
+    Class-averaged attention maps of the attention models (of the training
+    genes): ``labels``, ``bin_attention`` (n_classes, n_bins, n_marks),
+    ``mark_attention`` (n_classes, n_marks), ``mark_names``, ``bin_offsets``,
+    and a figure with a heatmap of bin attention per mark and bars of mark
+    attention for each class.
+``results.csv``, ``summary.csv``, ``test_auc.png``
+    One row per task, one row per model, and the test AUC of each model in
+    each cell type.
+
+Reproducibility
+---------------
+Every task seeds its model from ``(seed, cell, model)`` with a stable hash
+(:func:`task_seed`), never from global state, and runs PyTorch on one thread
+by default: the results are then bit for bit the same whatever the number of
+parallel jobs and whether the tasks run here or on a Dask cluster. More torch
+threads per task give results that differ from a one-thread run in the last
+bits (about 1e-8 in the probabilities on CPU).
+
+Running on a Dask cluster
+-------------------------
+Install ``skattchrome[dask]`` (and the same version of skattchrome and its
+dependencies) on every machine, then start a scheduler on one host and one
+worker process per core (or per GPU) on each machine::
+
+    dask scheduler                                  # on HOST, port 8786
+    dask worker tcp://HOST:8786 --nthreads 1        # on each machine
+    skattchrome benchmark --scheduler tcp://HOST:8786 --data remc --cells all
+
+For GPUs, start one worker per GPU, each seeing only its own device, for
+example ``CUDA_VISIBLE_DEVICES=0 dask worker tcp://HOST:8786 --nthreads 1``
+and ``CUDA_VISIBLE_DEVICES=1 dask worker ...``, and pass ``--device cuda``
+(or leave ``--device auto``). The workers read the data themselves: a
+``--data`` folder must be readable at the same path on every worker (a shared
+file system), and ``--data remc`` reads the archive from ``--data-home``, which
+should be shared too (a worker without it downloads the archive itself).
+Results come back to the machine that runs ``skattchrome benchmark``, which
+writes the output folder. ``--scheduler local`` starts a
+:class:`~distributed.LocalCluster` on 127.0.0.1 instead, with ``--n-jobs``
+worker processes of one thread each.
+"""
+
+from ._output import write_atomically
+from ._runner import run_study
+from ._sources import DATA_KINDS, SIMULATED_CELLS, DataSource, SimulatedCell
+from ._summary import BASELINES, cell_winners, summarize_results
+from ._tasks import (
+    RESULT_COLUMNS,
+    StudyTask,
+    TaskResult,
+    fit_model,
+    run_task,
+    task_seed,
+    torch_threads,
+)
+
+__all__ = [
+    "BASELINES",
+    "DATA_KINDS",
+    "RESULT_COLUMNS",
+    "SIMULATED_CELLS",
+    "DataSource",
+    "SimulatedCell",
+    "StudyTask",
+    "TaskResult",
+    "cell_winners",
+    "fit_model",
+    "run_study",
+    "run_task",
+    "summarize_results",
+    "task_seed",
+    "torch_threads",
+    "write_atomically",
+]

@@ -1,0 +1,72 @@
+"""Figures of a study: class-averaged attention maps, test AUC per cell type."""
+
+import numpy as np
+
+_CLASS_NAMES = {0: "low expression (0)", 1: "high expression (1)"}
+
+
+def attention_figure(arrays, mark_names, offsets, title):
+    """Heatmap of bin attention and bars of mark attention, one panel per class."""
+    from matplotlib.figure import Figure
+
+    from ..interpret import plot_attention
+
+    labels = arrays["labels"]
+    n_bins, n_marks = len(offsets), len(mark_names)
+    missing = {
+        "bin_attention": np.full((len(labels), n_bins, n_marks), np.nan),
+        "mark_attention": np.full((len(labels), n_marks), np.nan),
+    }
+    bins, marks = (arrays.get(level, missing[level]) for level in missing)
+    figure = Figure(figsize=(10, 0.6 + 3.2 * len(labels)))
+    panels = np.atleast_1d(figure.subfigures(len(labels), 1))
+    for index, (label, panel) in enumerate(zip(labels, panels, strict=True)):
+        panel.suptitle(
+            f"{title}, {_CLASS_NAMES.get(int(label), f'label {label}')}: mean over "
+            "the training genes",
+            y=0.99,
+        )
+        _, bar_ax = plot_attention(
+            bins[index],
+            marks[index],
+            mark_names=mark_names,
+            bin_offsets=offsets,
+            ax=panel.add_axes((0.12, 0.16, 0.62, 0.58)),
+        )
+        if "mark_attention" not in arrays:
+            bar_ax.set_xticks([])
+            bar_ax.text(
+                0.5,
+                0.5,
+                "no mark\nattention",
+                ha="center",
+                va="center",
+                transform=bar_ax.transAxes,
+            )
+    return figure
+
+
+def test_auc_figure(results):
+    """Test AUC of each model in each cell type."""
+    from matplotlib.figure import Figure
+
+    scored = results[results["status"] == "ok"]
+    cells = list(dict.fromkeys(results["cell"]))
+    figure = Figure(figsize=(max(6.0, 0.3 * len(cells) + 3), 4.5), layout="constrained")
+    ax = figure.subplots()
+    positions = {cell: index for index, cell in enumerate(cells)}
+    for model, rows in scored.groupby("model", sort=False):
+        ax.plot(
+            rows["cell"].map(positions),
+            rows["test_auc"].astype(float),
+            marker="o",
+            linestyle="none",
+            label=model,
+        )
+    ax.set_xticks(range(len(cells)), cells, rotation=90 if len(cells) > 12 else 0)
+    ax.set_xlabel("cell type")
+    ax.set_ylabel("test ROC AUC")
+    ax.grid(axis="y", alpha=0.3)
+    if len(scored):
+        ax.legend(loc="best", fontsize="small")
+    return figure

@@ -1,0 +1,119 @@
+"""The study's output folder, written atomically: task files, maps, tables."""
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .._registry import MODELS
+from . import _figures
+from ._summary import summarize_results
+
+
+def write_atomically(path, write):
+    """Call ``write(binary_file)`` on a temporary file, then move it to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            write(handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path, text):
+    """Write ``text`` to ``path`` atomically."""
+    write_atomically(path, lambda handle: handle.write(text.encode()))
+
+
+def _task_file(out_dir, task):
+    return out_dir / "tasks" / f"{task.name}.json"
+
+
+def finished_record(out_dir, task):
+    """The record of a finished, successful run of ``task`` in ``out_dir``."""
+    try:
+        saved = json.loads(_task_file(out_dir, task).read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("settings") != task.settings():
+        return None
+    if saved.get("record", {}).get("status") != "ok":
+        return None
+    return saved["record"]
+
+
+def _json_ready(record):
+    """The record with NaN as None, numpy scalars as Python numbers."""
+    ready = {}
+    for key, value in record.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        ready[key] = value
+    return ready
+
+
+def _stacked_maps(result):
+    """Labels and the class-averaged maps of each level stacked over labels."""
+    labels = sorted(result.attention)
+    arrays = {"labels": np.array(labels)}
+    for level in ("bin_attention", "mark_attention"):
+        maps = [getattr(result.attention[label], level) for label in labels]
+        if all(values is not None for values in maps):
+            arrays[level] = np.stack(maps)
+    return arrays
+
+
+def _save_figure(path, figure):
+    """Save ``figure`` as PNG, atomically."""
+    write_atomically(
+        path,
+        lambda handle: figure.savefig(handle, format="png", bbox_inches="tight"),
+    )
+
+
+def save_task(out_dir, task, result):
+    """Write the attention maps, then the task file that marks the task done."""
+    if result.attention:
+        arrays = _stacked_maps(result)
+        folder = out_dir / "attention" / task.cell
+        arrays.update(
+            mark_names=np.array(result.mark_names), bin_offsets=result.bin_offsets
+        )
+        write_atomically(
+            folder / f"{task.model}.npz", lambda handle: np.savez(handle, **arrays)
+        )
+        try:
+            figure = _figures.attention_figure(
+                arrays,
+                result.mark_names,
+                result.bin_offsets,
+                f"{task.cell}, {MODELS[task.model].name}",
+            )
+        except ImportError:
+            pass
+        else:
+            _save_figure(folder / f"{task.model}.png", figure)
+    saved = {"record": _json_ready(result.record), "settings": task.settings()}
+    write_text(_task_file(out_dir, task), json.dumps(saved, indent=2) + "\n")
+
+
+def save_results(out_dir, results):
+    """Write ``results.csv``, ``summary.csv`` and (with matplotlib) ``test_auc.png``."""
+    write_text(out_dir / "results.csv", results.to_csv(index=False))
+    summary = summarize_results(results)
+    write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    try:
+        figure = _figures.test_auc_figure(results)
+    except ImportError:
+        return
+    _save_figure(out_dir / "test_auc.png", figure)

@@ -1,0 +1,114 @@
+"""Run a study's unfinished tasks, here or on a Dask cluster, and collect them."""
+
+import logging
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import joblib
+import pandas as pd
+
+from . import _output
+from ._tasks import RESULT_COLUMNS, run_task
+
+
+def _run_numbered(number, task):
+    """Run ``task`` and return ``(number, result)`` to match unordered results."""
+    return number, run_task(task)
+
+
+@contextmanager
+def _task_runner(n_jobs, scheduler):
+    """A joblib ``Parallel`` yielding results as they come, locally or on Dask."""
+    if scheduler is None:
+        yield joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise ImportError(
+            "Running on a Dask cluster needs dask.distributed; install it with "
+            "`pip install skattchrome[dask]`."
+        ) from error
+    with ExitStack() as stack:
+        if scheduler == "local":
+            address = stack.enter_context(
+                LocalCluster(
+                    n_workers=joblib.effective_n_jobs(n_jobs),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+        else:
+            address = scheduler
+        stack.enter_context(Client(address))
+        stack.enter_context(joblib.parallel_config(backend="dask"))
+        yield joblib.Parallel(n_jobs=-1, return_as="generator_unordered")
+
+
+def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
+    """Run the tasks that are not finished yet and assemble ``results.csv``.
+
+    Parameters
+    ----------
+    tasks : list of StudyTask
+        All the tasks of the study.
+    out_dir : str or path-like
+        Output folder (see the module's description); created if missing.
+    n_jobs : int, default=1
+        Tasks run in parallel on this machine (joblib's loky backend), or the
+        number of workers of ``scheduler="local"``.
+    scheduler : str, default=None
+        None runs on this machine; ``"local"`` starts a Dask
+        :class:`~distributed.LocalCluster` on 127.0.0.1 with ``n_jobs``
+        single-threaded worker processes; otherwise the address of a Dask
+        scheduler, such as ``"tcp://HOST:8786"``, whose workers run the tasks.
+    callback : callable, default=None
+        Called as ``callback(task, record, reused)`` for every task: first for
+        the tasks finished by an earlier run (``reused=True``), then for each
+        task as it ends.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        The rows of ``results.csv``, in the order of ``tasks``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skattchrome._study import DataSource, StudyTask, run_study
+    >>> source = DataSource("simulated", n_genes=60, n_bins=10)
+    >>> tasks = [StudyTask(cell, "deepchrome", source, max_epochs=1)
+    ...          for cell in ("SIM01", "SIM02")]
+    >>> with tempfile.TemporaryDirectory() as out_dir:
+    ...     results = run_study(tasks, out_dir)
+    >>> results[["cell", "model", "status"]]
+        cell       model status
+    0  SIM01  DeepChrome     ok
+    1  SIM02  DeepChrome     ok
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = [_output.finished_record(out_dir, task) for task in tasks]
+    for task, record in zip(tasks, records, strict=True):
+        if record is not None and callback is not None:
+            callback(task, record, True)
+    pending = [number for number, record in enumerate(records) if record is None]
+    if pending:
+        with _task_runner(n_jobs, scheduler) as parallel:
+            outcomes = parallel(
+                joblib.delayed(_run_numbered)(number, tasks[number])
+                for number in pending
+            )
+            for number, result in outcomes:
+                _output.save_task(out_dir, tasks[number], result)
+                records[number] = result.record
+                if callback is not None:
+                    callback(tasks[number], result.record, False)
+    results = pd.DataFrame(records, columns=list(RESULT_COLUMNS)).astype(
+        {"best_epoch": "Int64", "epochs": "Int64"}
+    )
+    _output.save_results(out_dir, results)
+    return results

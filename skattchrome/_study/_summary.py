@@ -1,0 +1,139 @@
+"""Summaries of a study's results: per model over cell types, and per cell type."""
+
+import numpy as np
+import pandas as pd
+
+from ..model_selection import paired_comparison
+
+BASELINES = ("DeepChrome", "Logistic")
+"""The models the summary counts wins against: DeepChrome, as the paper does,
+and the linear baseline, which every deep model must be seen against."""
+
+
+def summarize_results(results, baselines=BASELINES):
+    """Per model: test AUC over the cell types, best-of-cell counts and wins.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of ``results.csv``: ``cell``, ``model``, ``test_auc`` and
+        ``status``.
+    baselines : tuple of str, default=("DeepChrome", "Logistic")
+        Models to count wins against, as the paper counts the cell types where
+        a model beats DeepChrome (with
+        :func:`~skattchrome.model_selection.paired_comparison`).
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        One row per model, in order of appearance: ``model``, ``cells``
+        (scored cell types), ``failed``, ``mean_auc``, ``median_auc``,
+        ``min_auc``, ``max_auc``, ``best_in`` (the cell types where the model
+        has the highest test AUC, see :func:`cell_winners`) and, for each
+        baseline, ``beats_<baseline>``, the number of cell types scored for
+        both where the model's test AUC is higher (missing for the baseline
+        itself, or without it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skattchrome._study import summarize_results
+    >>> results = pd.DataFrame({
+    ...     "cell": ["E003", "E004"] * 3,
+    ...     "model": ["AttentiveChrome"] * 2 + ["DeepChrome"] * 2 + ["Logistic"] * 2,
+    ...     "test_auc": [0.81, 0.84, 0.80, 0.85, 0.82, 0.83],
+    ...     "status": ["ok"] * 6,
+    ... })
+    >>> summarize_results(results)[
+    ...     ["model", "mean_auc", "best_in", "beats_DeepChrome", "beats_Logistic"]
+    ... ]
+                 model  mean_auc  best_in  beats_DeepChrome  beats_Logistic
+    0  AttentiveChrome     0.825        0                 1               1
+    1       DeepChrome     0.825        1              <NA>               1
+    2         Logistic     0.825        1                 1            <NA>
+    """
+    models = list(dict.fromkeys(results["model"]))
+    scored = results[results["status"] == "ok"].astype({"test_auc": float})
+    auc = scored.groupby("model", sort=False)["test_auc"]
+    summary = pd.DataFrame(
+        {
+            "model": models,
+            "cells": auc.count().reindex(models, fill_value=0).to_numpy(),
+            "failed": (results["status"] != "ok")
+            .groupby(results["model"], sort=False)
+            .sum()
+            .reindex(models)
+            .to_numpy(),
+        }
+    )
+    for statistic in ("mean", "median", "min", "max"):
+        summary[f"{statistic}_auc"] = auc.agg(statistic).reindex(models).to_numpy()
+    winners = cell_winners(results)["winner"].value_counts()
+    summary["best_in"] = winners.reindex(models, fill_value=0).to_numpy()
+    scored_models = scored["model"].unique()
+    for baseline in baselines:
+        wins = pd.Series(pd.NA, index=models, dtype="Int64")
+        if baseline in scored_models and len(scored_models) > 1:
+            comparison = paired_comparison(
+                scored, baseline=baseline, unit="cell", score="test_auc"
+            )
+            wins[comparison["model"].to_numpy()] = comparison["wins"].to_numpy()
+        summary[f"beats_{baseline}"] = wins.array
+    return summary
+
+
+def cell_winners(results):
+    """The model with the highest test AUC in each cell type, and its margin.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of ``results.csv``: ``cell``, ``model``, ``test_auc`` and
+        ``status``.
+
+    Returns
+    -------
+    winners : pandas.DataFrame
+        One row per cell type with at least one scored model, in order of
+        appearance: ``cell``, ``winner``, ``test_auc`` (the winner's),
+        ``runner_up`` and ``margin`` (the winner's test AUC minus the runner-up's;
+        both missing when one model was scored). A tie goes to the model
+        listed first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skattchrome._study import cell_winners
+    >>> results = pd.DataFrame({
+    ...     "cell": ["E003", "E003", "E004", "E004"],
+    ...     "model": ["AttentiveChrome", "Logistic"] * 2,
+    ...     "test_auc": [0.81, 0.83, 0.86, 0.84],
+    ...     "status": ["ok"] * 4,
+    ... })
+    >>> cell_winners(results)
+       cell           winner  test_auc        runner_up  margin
+    0  E003         Logistic      0.83  AttentiveChrome    0.02
+    1  E004  AttentiveChrome      0.86         Logistic    0.02
+    """
+    scored = results[results["status"] == "ok"].astype({"test_auc": float})
+    rows = []
+    for cell, models in scored.groupby("cell", sort=False):
+        ranked = models.sort_values("test_auc", ascending=False, kind="stable")
+        first = ranked.iloc[0]
+        second = ranked.iloc[1] if len(ranked) > 1 else None
+        rows.append(
+            {
+                "cell": cell,
+                "winner": first["model"],
+                "test_auc": first["test_auc"],
+                "runner_up": None if second is None else second["model"],
+                "margin": (
+                    np.nan
+                    if second is None
+                    else round(first["test_auc"] - second["test_auc"], 10)
+                ),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["cell", "winner", "test_auc", "runner_up", "margin"]
+    )
