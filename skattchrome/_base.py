@@ -16,9 +16,15 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
+from skorch.utils import noop
 
 from ._batches import ArrayBatches
-from ._callbacks import VALID_AUC, BinaryLogitLoss, training_callbacks
+from ._callbacks import (
+    VALID_AUC,
+    BinaryLogitLoss,
+    print_epoch_table,
+    training_callbacks,
+)
 from ._validation import (
     Fraction,
     Number,
@@ -450,6 +456,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
                 predict_nonlinearity=None,
                 device=device,
                 verbose=self.verbose,
+                callbacks__print_log__sink=print_epoch_table if self.verbose else noop,
             )
             with self._cpu_threads(module, device):
                 net.fit(X_train, y_train)

@@ -1,5 +1,8 @@
 """Training policy as skorch callbacks: validation AUC, best epoch, clipping."""
 
+import re
+import sys
+
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
@@ -13,6 +16,32 @@ from skorch.utils import noop
 from torch import nn
 
 VALID_AUC = "valid_auc"
+
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_epoch_table(text):
+    """Print a part of skorch's table of epochs, coloured only on a terminal.
+
+    skorch colours the best scores with ANSI codes, which would end up as
+    escape sequences in a log file; they are removed unless standard output
+    is a terminal.
+
+    Parameters
+    ----------
+    text : str
+        Header or row of the table, as skorch's ``PrintLog`` formats it.
+
+    Examples
+    --------
+    >>> from skattchrome._callbacks import print_epoch_table
+    >>> print_epoch_table("      1  \x1b[36m0.7500\x1b[0m")
+          1  0.7500
+    """
+    isatty = getattr(sys.stdout, "isatty", None)
+    if not (isatty is not None and isatty()):
+        text = _ANSI_CODE.sub("", text)
+    print(text, flush=True)
 
 
 class BinaryLogitLoss(nn.Module):

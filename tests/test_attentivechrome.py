@@ -2,6 +2,7 @@
 
 import pickle
 import pickletools
+import sys
 import warnings
 
 import numpy as np
@@ -294,6 +295,14 @@ def test_verbose_prints_each_epoch(data, capsys):
     output = capsys.readouterr().out
     assert "valid_auc" in output and "train_loss" in output
     assert len([line for line in output.splitlines() if line.strip()[:1] in "12"]) == 2
+    assert "\x1b[" not in output
+
+
+def test_verbose_colours_the_table_on_a_terminal(data, capsys, monkeypatch):
+    X, y = data
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    small_model(verbose=1, max_epochs=2, validation_fraction=0.25).fit(X, y)
+    assert "\x1b[" in capsys.readouterr().out
 
 
 def test_clone_and_pickle(data, tmp_path):
