@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import sys
 import tarfile
 import tempfile
@@ -35,6 +36,8 @@ _STAGING_PREFIX = ".remc-download-"
 # of a running install changes when its download starts and ends and with
 # each cell type extracted; no download takes a day.
 _STALE_SECONDS = 24 * 3600
+# Seconds without a byte from the server before a download attempt fails.
+_TIMEOUT_SECONDS = 60
 _MEMBER = re.compile(r"(?:^|/)(E\d{3})/classification/(train|valid|test)\.csv$")
 
 # The 56 Roadmap epigenomes with RNA-seq (the cell types of DeepChrome and
@@ -301,9 +304,13 @@ def _install_archive(home, cache, sha256, progress):
             # A fresh folder, so fetch_file always downloads: the cache is the
             # extracted folder, and the archive is deleted once it is extracted.
             try:
-                archive = fetch_file(
-                    url, folder=staging, local_filename="data.tar.gz", sha256=sha256
-                )
+                with _socket_timeout(_TIMEOUT_SECONDS):
+                    archive = fetch_file(
+                        url,
+                        folder=staging,
+                        local_filename="data.tar.gz",
+                        sha256=sha256,
+                    )
             except OSError as exc:
                 raise OSError(f"Download of {url} failed: {exc}") from exc
         _extract(archive, staging, url)
@@ -316,6 +323,22 @@ def _install_archive(home, cache, sha256, progress):
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _socket_timeout(seconds):
+    """Give up on a connection silent for ``seconds`` while the block runs.
+
+    ``fetch_file`` sets no timeout of its own, so a stalled server would
+    hang the download for ever; the default timeout of new sockets is set,
+    then restored.
+    """
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def _local_archive(url, sha256):

@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import io
 import os
+import socket
 import sys
 import tarfile
 import threading
@@ -313,3 +314,14 @@ def test_local_copy_is_read_in_place_and_checked(tmp_path, monkeypatch):
     monkeypatch.setenv(URL_VARIABLE, (tmp_path / "missing.tar.gz").as_uri())
     with pytest.raises(OSError, match=r"missing\.tar\.gz is not a file"):
         fetch_remc("E003", data_home=tmp_path / "none")
+
+
+def test_a_silent_server_times_out(tmp_path, monkeypatch, no_retry_delay):
+    silent = socket.create_server(("127.0.0.1", 0))
+    monkeypatch.setenv(URL_VARIABLE, f"http://127.0.0.1:{silent.getsockname()[1]}/a")
+    monkeypatch.setattr(archive_module, "_TIMEOUT_SECONDS", 0.2)
+    before = socket.getdefaulttimeout()
+    with silent, pytest.raises(OSError, match=r"Download of .* failed: .*timed out"):
+        fetch_remc("E003", data_home=tmp_path / "home")
+    assert socket.getdefaulttimeout() == before
+    _assert_empty(tmp_path / "home")
