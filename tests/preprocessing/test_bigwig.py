@@ -142,6 +142,65 @@ def test_missing_chromosome(tmp_path, tracks):
     np.testing.assert_allclose(X[:3, :, 1], expected[:3], rtol=1e-6)
 
 
+def test_tss_past_the_chromosome_end(tracks):
+    """A TSS at or past its chromosome's end (another assembly) is not silently 0."""
+    paths, signals = tracks
+    genes = pd.concat(
+        [
+            GENES,
+            pd.DataFrame(
+                {
+                    "gene_id": ["at_end", "past_end"],
+                    "chrom": ["chr2", "chr1"],
+                    "tss": [CHROM_LENGTHS["chr2"], CHROM_LENGTHS["chr1"] + 5000],
+                    "strand": ["+", "-"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"H3K4me3 \(.*\): 2 genes with a TSS past the end of chr1, chr2; "
+        r"H3K27me3",
+    ):
+        bin_bigwig(paths, genes, flank=FLANK, bin_size=BIN_SIZE)
+    with pytest.warns(UserWarning, match="2 genes with a TSS past the end of"):
+        X, _ = bin_bigwig(paths, genes, flank=FLANK, bin_size=BIN_SIZE, missing="warn")
+    assert np.all(X[4:] == 0)
+    expected, _ = bin_bigwig(paths, GENES, flank=FLANK, bin_size=BIN_SIZE)
+    np.testing.assert_array_equal(X[:4], expected)
+    # The last base of a chromosome is a valid TSS.
+    last_base = GENES.assign(tss=[999, 999, 999, 249])
+    X, _ = bin_bigwig(paths, last_base, flank=FLANK, bin_size=BIN_SIZE)
+    expected = _expected(signals["H3K4me3"], last_base, "sum", True)
+    np.testing.assert_allclose(X[:, :, 0], expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("stat", ["sum", "max"])
+def test_bins_match_pybigwig_stats(tracks, stat):
+    """Bins inside the chromosome equal pyBigWig's exact binned statistics."""
+    paths, _ = tracks
+    inside = GENES.iloc[:2]
+    X, _ = bin_bigwig(
+        paths, inside, flank=FLANK, bin_size=BIN_SIZE, stat=stat, strand_aware=False
+    )
+    n_bins = 2 * FLANK // BIN_SIZE
+    for column, path in enumerate(paths.values()):
+        with pyBigWig.open(path) as track:
+            for row, gene in enumerate(inside.itertuples()):
+                figures = track.stats(
+                    gene.chrom,
+                    gene.tss - FLANK,
+                    gene.tss + FLANK,
+                    type=stat,
+                    nBins=n_bins,
+                    exact=True,
+                )
+                expected = [0.0 if figure is None else figure for figure in figures]
+                np.testing.assert_allclose(X[row, :, column], expected, rtol=1e-6)
+
+
 def _bed_lines(genes):
     lines = ["track name=tss\n", "# comment\n"]
     for gene in genes.itertuples():
