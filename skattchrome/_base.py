@@ -36,8 +36,6 @@ from ._validation import (
 )
 
 LR_SCHEDULES = ("constant", "cosine")
-AUTO = "auto"
-"""The value of ``batch_size`` and ``max_epochs`` that sizes training to the data."""
 # Devices with a fused Adam kernel: one update for all parameters instead of a
 # dozen small operations per parameter tensor.
 FUSED_ADAM_DEVICES = ("cpu", "cuda")
@@ -264,8 +262,8 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         self,
         *,
         n_marks=None,
-        max_epochs=AUTO,
-        batch_size=AUTO,
+        max_epochs="auto",
+        batch_size="auto",
         lr=1e-3,
         lr_schedule="cosine",
         patience=3,
@@ -327,10 +325,10 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         low, high = self._batch_size_range
         batch_size = (
             int(np.clip(n_genes // self._genes_per_batch_divisor, low, high))
-            if self.batch_size == AUTO
+            if self.batch_size == "auto"
             else self.batch_size
         )
-        if self.max_epochs != AUTO:
+        if self.max_epochs != "auto":
             return batch_size, self.max_epochs
         steps_per_epoch = math.ceil(n_genes / batch_size)
         low, high = self._epochs_range
