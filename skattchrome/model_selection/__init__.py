@@ -1,5 +1,6 @@
 """Compare AttentiveChrome with its ablations and baselines."""
 
 from ._compare import compare_models, paired_comparison, paper_models
+from ._split import ChromosomeKFold
 
-__all__ = ["compare_models", "paired_comparison", "paper_models"]
+__all__ = ["ChromosomeKFold", "compare_models", "paired_comparison", "paper_models"]
