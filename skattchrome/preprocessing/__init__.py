@@ -2,8 +2,10 @@
 
 from ._bigwig import bin_bigwig
 from ._labels import label_expression
+from ._tss import read_tss
 
 __all__ = [
     "bin_bigwig",
     "label_expression",
+    "read_tss",
 ]

@@ -1,31 +1,14 @@
 """Bin bigWig signal around transcription start sites."""
 
-import csv
-import gzip
-import io
 import numbers
 import warnings
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
+
+from ._tss import read_tss
 
 STATS = ("sum", "mean", "max")
 """Statistics that :func:`bin_bigwig` can compute per bin."""
-
-_TSS_COLUMNS = ("gene_id", "chrom", "tss", "strand")
-_GTF_COLUMNS = (
-    "chrom",
-    "source",
-    "feature",
-    "start",
-    "end",
-    "score",
-    "strand",
-    "frame",
-    "attributes",
-)
-_SHOWN = 10
 
 
 def bin_bigwig(
@@ -100,6 +83,7 @@ def bin_bigwig(
     See Also
     --------
     skattchrome.datasets.bin_offsets : Position of each bin relative to the TSS.
+    read_tss : The genes of ``tss``, with their chromosomes.
     label_expression : Binary labels from expression values.
 
     Notes
@@ -144,7 +128,7 @@ def bin_bigwig(
     marks = list(bigwigs)
     if not marks:
         raise ValueError("bigwigs is empty: give at least one mark.")
-    genes = _read_tss(tss)
+    genes = read_tss(tss)
     n_bins = 2 * flank // bin_size
     X = np.zeros((len(genes), n_bins, len(marks)), dtype=np.float32)
     tracks = [pybigwig.open(str(bigwigs[mark])) for mark in marks]
@@ -257,116 +241,3 @@ def _reduce(binned, stat):
     if stat == "mean":
         return total / binned.shape[1]
     return total
-
-
-def _read_tss(tss):
-    """The validated TSS table, from a DataFrame, a BED or a GTF file."""
-    if isinstance(tss, pd.DataFrame):
-        absent = [column for column in _TSS_COLUMNS if column not in tss.columns]
-        if absent:
-            raise ValueError(
-                f"tss lacks the column(s) {', '.join(absent)}; it needs "
-                f"{', '.join(_TSS_COLUMNS)}."
-            )
-        genes = tss.loc[:, list(_TSS_COLUMNS)].reset_index(drop=True)
-        source = "tss"
-    else:
-        path = Path(tss)
-        name = path.name.lower()
-        if name.endswith((".bed", ".bed.gz")):
-            genes = _read_bed(path)
-        elif name.endswith((".gtf", ".gtf.gz")):
-            genes = _read_gtf(path)
-        else:
-            raise ValueError(
-                f"Cannot tell the format of {path}: name a BED file .bed or "
-                ".bed.gz, or a GTF file .gtf or .gtf.gz."
-            )
-        source = str(path)
-    return _validate_tss(genes, source)
-
-
-def _data_lines(path):
-    """Text of ``path`` (gzip or not) without comment, track or browser lines."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        return "".join(
-            line
-            for line in handle
-            if line.strip() and not line.startswith(("#", "track", "browser"))
-        )
-
-
-def _read_bed(path):
-    table = pd.read_csv(
-        io.StringIO(_data_lines(path)),
-        sep="\t",
-        header=None,
-        dtype={0: str, 3: str},
-    )
-    if table.shape[1] < 6:
-        raise ValueError(
-            f"{path} has {table.shape[1]} columns; a BED6 file (chrom, start, "
-            "end, name, score, strand) is needed for the gene ids and strands."
-        )
-    strand = table[5]
-    tss = np.where(strand == "-", table[2] - 1, table[1])
-    return pd.DataFrame(
-        {"gene_id": table[3], "chrom": table[0], "tss": tss, "strand": strand}
-    )
-
-
-def _read_gtf(path):
-    table = pd.read_csv(
-        io.StringIO(_data_lines(path)),
-        sep="\t",
-        header=None,
-        names=list(_GTF_COLUMNS),
-        dtype={"chrom": str, "attributes": str},
-        quoting=csv.QUOTE_NONE,
-    )
-    table = table[table["feature"] == "gene"].reset_index(drop=True)
-    if table.empty:
-        raise ValueError(f"{path} has no 'gene' records.")
-    gene_id = table["attributes"].str.extract(r'gene_id "([^"]*)"', expand=False)
-    if gene_id.isna().any():
-        lines = table.loc[gene_id.isna(), "attributes"].head(_SHOWN).tolist()
-        raise ValueError(f"{path}: gene records without a gene_id: {lines}")
-    strand = table["strand"]
-    tss = np.where(strand == "-", table["end"] - 1, table["start"] - 1)
-    return pd.DataFrame(
-        {"gene_id": gene_id, "chrom": table["chrom"], "tss": tss, "strand": strand}
-    )
-
-
-def _validate_tss(genes, source):
-    incomplete = genes.isna().any(axis=1)
-    if incomplete.any():
-        raise ValueError(
-            f"{source}: missing values in rows "
-            f"{genes.index[incomplete][:_SHOWN].tolist()}."
-        )
-    genes = genes.assign(gene_id=genes["gene_id"].astype(str))
-    bad_strand = ~genes["strand"].isin(["+", "-"])
-    if bad_strand.any():
-        raise ValueError(
-            f"{source}: strand must be '+' or '-'; genes "
-            f"{genes.loc[bad_strand, 'gene_id'][:_SHOWN].tolist()} have "
-            f"{sorted(genes.loc[bad_strand, 'strand'].astype(str).unique())}."
-        )
-    position = pd.to_numeric(genes["tss"], errors="coerce")
-    bad_tss = position.isna() | (position < 0) | (position % 1 != 0)
-    if bad_tss.any():
-        raise ValueError(
-            f"{source}: tss must be a non-negative integer; genes "
-            f"{genes.loc[bad_tss, 'gene_id'][:_SHOWN].tolist()} have "
-            f"{genes.loc[bad_tss, 'tss'][:_SHOWN].tolist()}."
-        )
-    duplicated = genes["gene_id"].duplicated(keep=False)
-    if duplicated.any():
-        raise ValueError(
-            f"{source}: duplicated gene ids "
-            f"{sorted(genes.loc[duplicated, 'gene_id'].unique())[:_SHOWN]}; "
-            "give each TSS its own id."
-        )
-    return genes.assign(chrom=genes["chrom"].astype(str), tss=position.astype(np.int64))
