@@ -1,10 +1,10 @@
-"""Tests of label_expression."""
+"""Tests of label_expression and log_expression."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from skattchrome.preprocessing import label_expression
+from skattchrome.preprocessing import label_expression, log_expression
 
 
 def test_median_threshold_on_series():
@@ -70,3 +70,58 @@ def test_infinite_and_negative_expression_name_the_genes(value, problem):
 def test_empty_expression():
     with pytest.raises(ValueError, match="expression is empty"):
         label_expression(pd.Series([], dtype=float))
+
+
+def test_log_expression_is_log1p_by_default():
+    rpkm = pd.Series([0.0, 1e-20, 1.0, 250.0], index=list("abcd"), name="E003")
+    target = log_expression(rpkm)
+    assert isinstance(target, pd.Series)
+    assert target.dtype == np.float64
+    assert target.name == "E003"
+    assert target.index.tolist() == list("abcd")
+    np.testing.assert_array_equal(target.to_numpy(), np.log1p(rpkm.to_numpy()))
+    assert target["b"] == 1e-20  # log1p, not log(x + 1), for tiny levels
+
+
+def test_log_expression_with_a_pseudocount_on_arrays():
+    target = log_expression([0, 0.9, 9.9], pseudocount=0.1)
+    assert isinstance(target, np.ndarray)
+    np.testing.assert_allclose(target, np.log([0.1, 1.0, 10.0]), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        log_expression(np.array([3.0]), 2) / np.log(2), np.log2([5.0])
+    )
+
+
+def test_log_expression_of_reference_genes(test_data):
+    genes = pd.read_csv(test_data / "deepdiff" / "genes.csv", dtype={"gene_id": str})
+    rpkm = genes.set_index("gene_id")["E003_rpkm"]
+    target = log_expression(rpkm)
+    # Order is kept: the genes above the median RPKM are above the median target.
+    np.testing.assert_array_equal(
+        label_expression(target).to_numpy(), label_expression(rpkm).to_numpy()
+    )
+    assert target.min() >= 0 and np.isfinite(target).all()
+
+
+def test_log_expression_rejects_what_label_expression_rejects():
+    rpkm = pd.Series([1.0, np.nan, -2.0, np.inf], index=["g1", "g2", "g3", "g4"])
+    for values, message in (
+        (rpkm, r"missing values for 1 genes: \['g2'\]"),
+        (rpkm.fillna(0.0), r"infinite values for 1 genes: \['g4'\]"),
+        (rpkm.fillna(0.0).replace(np.inf, 1.0), r"negative values.* genes: \['g3'\]"),
+        (np.array([0.0, -1.0]), r"negative values.* 1 positions: \[1\]"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            log_expression(values)
+        with pytest.raises(ValueError, match=message):
+            label_expression(values)
+    with pytest.raises(ValueError, match="expression is empty: there are no genes"):
+        log_expression([])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        log_expression(np.ones((3, 1)))
+
+
+@pytest.mark.parametrize("pseudocount", [0, -1.0, np.inf, np.nan, True, "1", None])
+def test_log_expression_invalid_pseudocount(pseudocount):
+    with pytest.raises(ValueError, match="pseudocount must be a finite number > 0"):
+        log_expression([0.0, 1.0], pseudocount=pseudocount)
