@@ -51,15 +51,18 @@ def make_chromatin_data(
     *,
     label_noise=0.7,
     genomic_order=False,
+    return_expression=False,
 ):
     """Simulate histone-mark read counts around the TSS of expressed and silent genes.
 
-    Each gene gets a latent activity, drawn from a standard normal; its label is
-    1 (high expression) when the activity plus noise that the chromatin does
-    not explain (``label_noise``) is positive, so labels are balanced and not
-    perfectly predictable. Read counts of the five reference marks, in the
-    published column order, follow the known biology, with gene-to-gene
-    variation in position, width and strength:
+    Each gene gets a latent activity, drawn from a standard normal, that its
+    chromatin reflects; its expression is that activity plus noise that the
+    chromatin does not explain (``label_noise``), and its label is 1 (high
+    expression) when the expression is positive, so labels are balanced and
+    not perfectly predictable. The expression itself, a continuous target for
+    regression, comes with ``return_expression=True``. Read counts of the
+    five reference marks, in the published column order, follow the known
+    biology, with gene-to-gene variation in position, width and strength:
 
     - H3K4me3: a sharp promoter peak just downstream of the TSS, tens to
       hundreds of reads per bin in active genes and weaker in silent ones
@@ -98,6 +101,9 @@ def make_chromatin_data(
         If False, bins run 5' to 3' along the gene. If True, they run in
         genomic order, as in the published archive: the bins of a random half
         of the genes (those on the minus strand) are reversed.
+    return_expression : bool, default=False
+        Whether to also return each gene's expression, the continuous value
+        that ``y`` thresholds. The counts and labels are the same either way.
 
     Returns
     -------
@@ -111,6 +117,22 @@ def make_chromatin_data(
         carries the signal that tells the gene's class: the H3K4me3 peak and
         the H3K36me3 gene body of an active gene, the H3K27me3 domain of a
         repressed one (whatever label noise then gave the gene).
+    expression : ndarray of shape (n_genes,), dtype float64
+        Only when ``return_expression`` is True (after ``ground_truth`` when
+        both are asked for). Each gene's expression on a log scale, like
+        ``log1p(RPKM)`` up to shift and scale: the activity plus the
+        unexplained noise, with mean 0 and variance ``1 + label_noise**2``.
+        ``y`` is exactly ``expression > 0``: 0 is the expected median, so
+        the labels split the genes about in half, as the median does.
+
+    Notes
+    -----
+    The expression is not in RPKM units: nothing in the simulation ties the
+    counts to an absolute expression level, so it stays on the scale of the
+    activity rather than a made-up one. Correlations with it, and the R² of a
+    linear model of it, are those of any log expression related to it by a
+    shift and a scale. At most a share ``1 / (1 + label_noise**2)`` of its
+    variance is explained by the chromatin (0.67 at the default).
 
     Examples
     --------
@@ -122,6 +144,14 @@ def make_chromatin_data(
     ((50, 100, 5), (50,), (50, 100, 5))
     >>> h3k4me3 = X[:, :, 3].sum(axis=1)  # highly expressed genes carry more
     >>> bool(h3k4me3[y == 1].mean() > 1.5 * h3k4me3[y == 0].mean())
+    True
+
+    A continuous target for regression:
+
+    >>> X, y, expression = make_chromatin_data(
+    ...     n_genes=50, random_state=0, return_expression=True
+    ... )
+    >>> bool((y == (expression > 0)).all())
     True
     """
     for name, value in (("n_genes", n_genes), ("n_bins", n_bins)):
@@ -195,13 +225,14 @@ def make_chromatin_data(
     mean = _BACKGROUND * gene_level + planted
     counts = rng.poisson(rng.gamma(_DISPERSION, mean / _DISPERSION))
     X = counts.astype(np.float32)
-    y = (activity + rng.normal(0, label_noise, n_genes) > 0).astype(np.int64)
+    expression = activity + rng.normal(0, label_noise, n_genes)
+    y = (expression > 0).astype(np.int64)
     minus_strand = (
         rng.random(n_genes) < 0.5 if genomic_order else np.zeros(n_genes, dtype=bool)
     )
     X[minus_strand] = X[minus_strand, ::-1]
     if not return_ground_truth:
-        return X, y
+        return (X, y, expression) if return_expression else (X, y)
 
     ground_truth = np.zeros(X.shape, dtype=bool)
     informative = {H3K4ME3: active, H3K36ME3: active, H3K27ME3: ~active}
@@ -213,4 +244,6 @@ def make_chromatin_data(
         )
         ground_truth[:, :, mark] = carries_signal & genes[:, None]
     ground_truth[minus_strand] = ground_truth[minus_strand, ::-1]
+    if return_expression:
+        return X, y, ground_truth, expression
     return X, y, ground_truth
