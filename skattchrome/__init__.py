@@ -1,8 +1,8 @@
 """skattchrome: AttentiveChrome and its baselines as scikit-learn estimators.
 
-Predict whether a gene is highly expressed from the signal of histone marks in
-bins around its transcription start site, and see which bins and which marks
-drove the prediction.
+Predict whether a gene is highly expressed, or how much, from the signal of
+histone marks in bins around its transcription start site, and see which bins
+and which marks drove the prediction.
 """
 
 from . import datasets, interpret, model_selection, preprocessing
@@ -10,11 +10,12 @@ from ._attention_maps import AttentionMaps
 from ._attentivechrome import (
     PAPER_RECIPE,
     AttentiveChromeClassifier,
+    AttentiveChromeRegressor,
     UniformAttentionWarning,
 )
-from ._deepchrome import DeepChromeClassifier
-from ._forest import ChromeForestClassifier
-from ._linear import ChromeLogisticClassifier
+from ._deepchrome import DeepChromeClassifier, DeepChromeRegressor
+from ._forest import ChromeForestClassifier, ChromeForestRegressor
+from ._linear import ChromeLogisticClassifier, ChromeRidgeRegressor
 from ._modules import (
     AttentiveChromeModule,
     ContextAttention,
@@ -28,11 +29,15 @@ __all__ = [
     "AttentionMaps",
     "AttentiveChromeClassifier",
     "AttentiveChromeModule",
+    "AttentiveChromeRegressor",
     "ChromeForestClassifier",
+    "ChromeForestRegressor",
     "ChromeLogisticClassifier",
+    "ChromeRidgeRegressor",
     "ContextAttention",
     "DeepChromeClassifier",
     "DeepChromeModule",
+    "DeepChromeRegressor",
     "UniformAttentionWarning",
     "__version__",
     "datasets",

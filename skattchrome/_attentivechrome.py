@@ -1,4 +1,4 @@
-"""AttentiveChromeClassifier: the hierarchical attention LSTM as an estimator."""
+"""AttentiveChrome: the hierarchical attention LSTM as a classifier and a regressor."""
 
 import warnings
 from contextlib import nullcontext
@@ -8,7 +8,11 @@ import numpy as np
 import torch
 
 from ._attention_maps import AttentionMaps, class_average
-from ._base import NeuralChromatinClassifier
+from ._base import (
+    NeuralChromatinClassifier,
+    NeuralChromatinEstimator,
+    NeuralChromatinRegressor,
+)
 from ._modules import (
     ATTENTION_NORMALIZATIONS,
     ATTENTION_SCORINGS,
@@ -66,7 +70,178 @@ class UniformAttentionWarning(UserWarning):
     """
 
 
-class AttentiveChromeClassifier(NeuralChromatinClassifier):
+class _AttentiveChrome:
+    """The AttentiveChrome network, its parameters and its attention.
+
+    Shared by the classifier and the regressor; each says in
+    ``_attention_groups`` which training genes ``attention_`` averages together.
+    """
+
+    # With the marks side by side on CPU threads, batches of 256 genes were as
+    # fast as 512 or faster in benchmarks/bench_training.py, in half the memory.
+    _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 256, "cuda": 1024}
+    _parameter_constraints: ClassVar[dict] = {
+        **NeuralChromatinEstimator._parameter_constraints,
+        "bin_hidden_size": Number("int", 1),
+        "mark_hidden_size": Number("int", 1),
+        "bin_encoder": OneOf(BIN_ENCODERS),
+        "use_bin_attention": Boolean(),
+        "use_mark_attention": Boolean(),
+        "cnn_kernel_size": Number("int", 1),
+        "attention_scoring": OneOf(ATTENTION_SCORINGS),
+        "attention_normalization": OneOf(ATTENTION_NORMALIZATIONS),
+        "attention_entropy": Number("real", 0),
+    }
+
+    def __init__(
+        self,
+        *,
+        n_marks=None,
+        bin_hidden_size=32,
+        mark_hidden_size=16,
+        bin_encoder="lstm",
+        use_bin_attention=True,
+        use_mark_attention=True,
+        cnn_kernel_size=5,
+        attention_scoring="state",
+        attention_normalization="softmax",
+        attention_entropy=0.0,
+        max_epochs="auto",
+        batch_size="auto",
+        lr=2e-3,
+        lr_schedule="cosine",
+        patience=3,
+        clip_grad_norm=1.0,
+        validation_fraction=None,
+        inference_batch_size="auto",
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_marks=n_marks,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            lr_schedule=lr_schedule,
+            patience=patience,
+            clip_grad_norm=clip_grad_norm,
+            validation_fraction=validation_fraction,
+            inference_batch_size=inference_batch_size,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.bin_hidden_size = bin_hidden_size
+        self.mark_hidden_size = mark_hidden_size
+        self.bin_encoder = bin_encoder
+        self.use_bin_attention = use_bin_attention
+        self.use_mark_attention = use_mark_attention
+        self.cnn_kernel_size = cnn_kernel_size
+        self.attention_scoring = attention_scoring
+        self.attention_normalization = attention_normalization
+        self.attention_entropy = attention_entropy
+
+    def _build_module(self):
+        return AttentiveChromeModule(
+            n_marks=self.n_marks_,
+            bin_hidden_size=self.bin_hidden_size,
+            mark_hidden_size=self.mark_hidden_size,
+            bin_encoder=self.bin_encoder,
+            use_bin_attention=self.use_bin_attention,
+            use_mark_attention=self.use_mark_attention,
+            cnn_kernel_size=self.cnn_kernel_size,
+            attention_scoring=self.attention_scoring,
+            attention_normalization=self.attention_normalization,
+        )
+
+    def _criterion_params(self):
+        return {"bin_attention_entropy": self.attention_entropy}
+
+    def _cpu_threads(self, module, device):
+        if torch.device(device).type == "cpu":
+            return module.marks_on_threads()
+        return nullcontext()
+
+    def _attention_of_validated(self, X):
+        bin_attention = (
+            np.empty(X.shape, dtype=np.float32) if self.use_bin_attention else None
+        )
+        mark_attention = (
+            np.empty((len(X), X.shape[2]), dtype=np.float32)
+            if self.use_mark_attention
+            else None
+        )
+        for batch, (_, bins, marks) in self._iter_outputs(X):
+            if bin_attention is not None:
+                bin_attention[batch] = bins
+            if mark_attention is not None:
+                mark_attention[batch] = marks
+        return AttentionMaps(bin_attention, mark_attention)
+
+    def _after_fit(self, X, y_encoded):
+        if not (self.use_bin_attention or self.use_mark_attention):
+            self.attention_ = {}
+            return
+        self.attention_ = class_average(
+            self._attention_of_validated(X), self._attention_groups(y_encoded)
+        )
+
+    def attention(self, X):
+        """Bin-level and mark-level attention of each gene.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        maps : AttentionMaps
+            Named tuple of ``bin_attention``, shape ``(n_genes, n_bins, n_marks)``,
+            summing to one over bins for each gene and mark, and
+            ``mark_attention``, shape ``(n_genes, n_marks)``, summing to one
+            over marks. A level switched off by ``use_bin_attention=False`` or
+            ``use_mark_attention=False`` is None.
+
+        Raises
+        ------
+        ValueError
+            If the model has no attention at all.
+
+        Warns
+        -----
+        UniformAttentionWarning
+            If bin attention is nearly uniform: the heaviest bin of each mark
+            weighs, on average over the genes and marks, less than 1.1 times
+            ``1 / n_bins``, which is what an untrained network gives.
+        """
+        X = self._validated(X)
+        if not (self.use_bin_attention or self.use_mark_attention):
+            raise ValueError(
+                "This model was fitted with use_bin_attention=False and "
+                "use_mark_attention=False: it has no attention to show. Use "
+                "skattchrome.interpret.saliency for an explanation."
+            )
+        maps = self._attention_of_validated(X)
+        if maps.bin_attention is not None and self.n_bins_ > 1 and len(X):
+            peak = float(maps.bin_attention.max(axis=1).mean()) * self.n_bins_
+            if peak < UNIFORM_ATTENTION_PEAK:
+                warnings.warn(
+                    f"The bin attention of this model is nearly uniform: the "
+                    f"heaviest bin of each mark weighs on average {peak:.3f} times "
+                    f"the uniform weight 1/{self.n_bins_}. The network has not "
+                    "learned where to look (it trained "
+                    f"{self.n_epochs_} epoch(s)); train longer before reading "
+                    "these maps.",
+                    UniformAttentionWarning,
+                    stacklevel=2,
+                )
+        return maps
+
+
+class AttentiveChromeClassifier(_AttentiveChrome, NeuralChromatinClassifier):
     """AttentiveChrome: predict high or low expression with attention on chromatin.
 
     A bidirectional LSTM per histone mark reads the mark's bins around the TSS;
@@ -251,164 +426,87 @@ class AttentiveChromeClassifier(NeuralChromatinClassifier):
     ((3, 20, 5), (3, 5))
     """
 
-    # With the marks side by side on CPU threads, batches of 256 genes were as
-    # fast as 512 or faster in benchmarks/bench_training.py, in half the memory.
-    _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 256, "cuda": 1024}
-    _parameter_constraints: ClassVar[dict] = {
-        **NeuralChromatinClassifier._parameter_constraints,
-        "bin_hidden_size": Number("int", 1),
-        "mark_hidden_size": Number("int", 1),
-        "bin_encoder": OneOf(BIN_ENCODERS),
-        "use_bin_attention": Boolean(),
-        "use_mark_attention": Boolean(),
-        "cnn_kernel_size": Number("int", 1),
-        "attention_scoring": OneOf(ATTENTION_SCORINGS),
-        "attention_normalization": OneOf(ATTENTION_NORMALIZATIONS),
-        "attention_entropy": Number("real", 0),
-    }
+    def _attention_groups(self, y_encoded):
+        """The label of each gene."""
+        return self.classes_[y_encoded.astype(np.int64)]
 
-    def __init__(
-        self,
-        *,
-        n_marks=None,
-        bin_hidden_size=32,
-        mark_hidden_size=16,
-        bin_encoder="lstm",
-        use_bin_attention=True,
-        use_mark_attention=True,
-        cnn_kernel_size=5,
-        attention_scoring="state",
-        attention_normalization="softmax",
-        attention_entropy=0.0,
-        max_epochs="auto",
-        batch_size="auto",
-        lr=2e-3,
-        lr_schedule="cosine",
-        patience=3,
-        clip_grad_norm=1.0,
-        validation_fraction=None,
-        inference_batch_size="auto",
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            n_marks=n_marks,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            lr_schedule=lr_schedule,
-            patience=patience,
-            clip_grad_norm=clip_grad_norm,
-            validation_fraction=validation_fraction,
-            inference_batch_size=inference_batch_size,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.bin_hidden_size = bin_hidden_size
-        self.mark_hidden_size = mark_hidden_size
-        self.bin_encoder = bin_encoder
-        self.use_bin_attention = use_bin_attention
-        self.use_mark_attention = use_mark_attention
-        self.cnn_kernel_size = cnn_kernel_size
-        self.attention_scoring = attention_scoring
-        self.attention_normalization = attention_normalization
-        self.attention_entropy = attention_entropy
 
-    def _build_module(self):
-        return AttentiveChromeModule(
-            n_marks=self.n_marks_,
-            bin_hidden_size=self.bin_hidden_size,
-            mark_hidden_size=self.mark_hidden_size,
-            bin_encoder=self.bin_encoder,
-            use_bin_attention=self.use_bin_attention,
-            use_mark_attention=self.use_mark_attention,
-            cnn_kernel_size=self.cnn_kernel_size,
-            attention_scoring=self.attention_scoring,
-            attention_normalization=self.attention_normalization,
-        )
+class AttentiveChromeRegressor(_AttentiveChrome, NeuralChromatinRegressor):
+    """AttentiveChrome as a regressor: predict how much a gene is expressed.
 
-    def _criterion_params(self):
-        return {"bin_attention_entropy": self.attention_entropy}
+    The network of :class:`AttentiveChromeClassifier` with one output, trained
+    on the squared error of the target standardised with the training target's
+    mean and standard deviation; given validation genes, the epoch of best
+    validation R² is kept. The usual target is log1p(RPKM)
+    (:func:`~skattchrome.preprocessing.log_expression`). Attention works as
+    for the classifier: :meth:`attention` gives each gene's maps, and
+    ``attention_`` the mean maps of the training genes below (0) and above (1)
+    the median of the target, the paper's rule for the labels.
 
-    def _cpu_threads(self, module, device):
-        if torch.device(device).type == "cpu":
-            return module.marks_on_threads()
-        return nullcontext()
+    Parameters
+    ----------
+    n_marks, bin_hidden_size, mark_hidden_size, bin_encoder : \
+            see :class:`AttentiveChromeClassifier`
+        The input layout and the network.
+    use_bin_attention, use_mark_attention, cnn_kernel_size : \
+            see :class:`AttentiveChromeClassifier`
+        The paper's ablations.
+    attention_scoring, attention_normalization, attention_entropy : \
+            see :class:`AttentiveChromeClassifier`
+        How attention is computed and regularised.
+    max_epochs, batch_size, lr, lr_schedule, patience, clip_grad_norm : \
+            see :class:`AttentiveChromeClassifier`
+        Training, with the same defaults; ``patience`` counts epochs without
+        a better validation R².
+    validation_fraction : float or None, default=None
+        Fraction of the genes held out at random (seeded) to pick the best
+        epoch when ``fit`` gets no ``validation_data``.
+    inference_batch_size, device, random_state, verbose : \
+            see :class:`AttentiveChromeClassifier`
+        Prediction, device and seeding.
 
-    def _attention_of_validated(self, X):
-        bin_attention = (
-            np.empty(X.shape, dtype=np.float32) if self.use_bin_attention else None
-        )
-        mark_attention = (
-            np.empty((len(X), X.shape[2]), dtype=np.float32)
-            if self.use_mark_attention
-            else None
-        )
-        for batch, (_, bins, marks) in self._iter_outputs(X):
-            if bin_attention is not None:
-                bin_attention[batch] = bins
-            if mark_attention is not None:
-                mark_attention[batch] = marks
-        return AttentionMaps(bin_attention, mark_attention)
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_, n_bins_, n_marks_, mark_names_ : \
+            see :class:`AttentiveChromeClassifier`
+        The input layout learned by ``fit``.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the
+        :class:`AttentiveChromeModule`.
+    history_ : skorch.history.History
+        Per epoch: ``train_loss``, ``valid_loss`` and ``valid_r2``.
+    target_mean_, target_scale_ : float
+        Mean and standard deviation of the training target.
+    batch_size_, max_epochs_, best_epoch_, n_epochs_ : int
+        Training as it ran, as in :class:`AttentiveChromeClassifier`.
+    best_valid_r2_ : float or None
+        Validation R² of the epoch kept; None without validation genes.
+    attention_ : dict of {int: AttentionMaps}
+        Mean attention maps of the genes given to ``fit`` whose target is at
+        or below (0) and above (1) its median.
 
-    def _after_fit(self, X, y_encoded):
-        if not (self.use_bin_attention or self.use_mark_attention):
-            self.attention_ = {}
-            return
-        labels = self.classes_[y_encoded.astype(np.int64)]
-        self.attention_ = class_average(self._attention_of_validated(X), labels)
+    See Also
+    --------
+    AttentiveChromeClassifier : The same network predicting high or low.
+    DeepChromeRegressor : The CNN baseline as a regressor.
+    ChromeRidgeRegressor : The linear baseline.
 
-    def attention(self, X):
-        """Bin-level and mark-level attention of each gene.
+    Examples
+    --------
+    >>> from skattchrome import AttentiveChromeRegressor
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> X, y, expression = make_chromatin_data(
+    ...     n_genes=300, n_bins=20, random_state=0, return_expression=True
+    ... )
+    >>> model = AttentiveChromeRegressor(random_state=0).fit(X[:200], expression[:200])
+    >>> model.predict(X[200:203]).shape
+    (3,)
+    >>> model.score(X[200:], expression[200:]) > 0.25
+    True
+    >>> sorted(model.attention_)
+    [0, 1]
+    """
 
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        maps : AttentionMaps
-            Named tuple of ``bin_attention``, shape ``(n_genes, n_bins, n_marks)``,
-            summing to one over bins for each gene and mark, and
-            ``mark_attention``, shape ``(n_genes, n_marks)``, summing to one
-            over marks. A level switched off by ``use_bin_attention=False`` or
-            ``use_mark_attention=False`` is None.
-
-        Raises
-        ------
-        ValueError
-            If the model has no attention at all.
-
-        Warns
-        -----
-        UniformAttentionWarning
-            If bin attention is nearly uniform: the heaviest bin of each mark
-            weighs, on average over the genes and marks, less than 1.1 times
-            ``1 / n_bins``, which is what an untrained network gives.
-        """
-        X = self._validated(X)
-        if not (self.use_bin_attention or self.use_mark_attention):
-            raise ValueError(
-                "This model was fitted with use_bin_attention=False and "
-                "use_mark_attention=False: it has no attention to show. Use "
-                "skattchrome.interpret.saliency for an explanation."
-            )
-        maps = self._attention_of_validated(X)
-        if maps.bin_attention is not None and self.n_bins_ > 1 and len(X):
-            peak = float(maps.bin_attention.max(axis=1).mean()) * self.n_bins_
-            if peak < UNIFORM_ATTENTION_PEAK:
-                warnings.warn(
-                    f"The bin attention of this model is nearly uniform: the "
-                    f"heaviest bin of each mark weighs on average {peak:.3f} times "
-                    f"the uniform weight 1/{self.n_bins_}. The network has not "
-                    "learned where to look (it trained "
-                    f"{self.n_epochs_} epoch(s)); train longer before reading "
-                    "these maps.",
-                    UniformAttentionWarning,
-                    stacklevel=2,
-                )
-        return maps
+    def _attention_groups(self, y_encoded):
+        """1 for the genes above the median target, else 0."""
+        return (y_encoded > np.median(y_encoded)).astype(np.int64)

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -21,7 +21,11 @@ from skorch.utils import noop
 from ._batches import ArrayBatches
 from ._callbacks import (
     VALID_AUC,
+    VALID_R2,
     BinaryLogitLoss,
+    SquaredErrorLoss,
+    logit_roc_auc,
+    output_r2,
     print_epoch_table,
     training_callbacks,
 )
@@ -32,6 +36,7 @@ from ._validation import (
     PositiveIntOrAuto,
     check_binary_target,
     check_chromatin_X,
+    check_continuous_target,
     check_parameters,
 )
 
@@ -151,13 +156,37 @@ def keeps_previous_fit_on_failure(fit):
     return fit_or_restore
 
 
-class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
-    """The input contract, labels and seeding shared by every classifier here.
+class ChromatinEstimatorBase(BaseEstimator):
+    """The input contract and seeding shared by every estimator here.
 
     ``X`` is 3-D ``(n_genes, n_bins, n_marks)`` or flat bin-major
-    ``(n_genes, n_bins * n_marks)`` (see ``_validation``); ``y`` holds any two
-    labels. Subclasses implement ``predict_proba`` and name in
+    ``(n_genes, n_bins * n_marks)`` (see ``_validation``). Subclasses name in
     ``_fitted_attribute`` the attribute that ``fit`` sets last.
+    """
+
+    _fitted_attribute = "n_marks_"
+
+    def _validated(self, X):
+        """Check that the estimator is fitted and ``X`` fits its layout."""
+        check_is_fitted(self, self._fitted_attribute)
+        return check_chromatin_X(self, X, reset=False)
+
+    def _seeds(self, count):
+        """``count`` integer seeds drawn from ``random_state``."""
+        rng = check_random_state(self.random_state)
+        return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=count)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+
+class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
+    """Labels of the classifiers: any two values, encoded as 0 and 1.
+
+    Subclasses implement ``predict_proba``.
     """
 
     _fitted_attribute = "classes_"
@@ -188,16 +217,6 @@ class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
             if label in self.class_weight
         }
 
-    def _validated(self, X):
-        """Check that the estimator is fitted and ``X`` fits its layout."""
-        check_is_fitted(self, self._fitted_attribute)
-        return check_chromatin_X(self, X, reset=False)
-
-    def _seeds(self, count):
-        """``count`` integer seeds drawn from ``random_state``."""
-        rng = check_random_state(self.random_state)
-        return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=count)]
-
     def predict(self, X):
         """Predicted class of each gene.
 
@@ -218,18 +237,31 @@ class ChromatinClassifierBase(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
-        tags.input_tags.three_d_array = True
-        tags.non_deterministic = False
         return tags
 
 
-class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
-    """Shared machinery of the neural classifiers; subclasses build the module.
+class ChromatinRegressorBase(RegressorMixin, ChromatinEstimatorBase):
+    """Targets of the regressors: one finite, non-constant number per gene.
+
+    Subclasses implement ``predict``; ``score`` is R².
+    """
+
+    def _check_fit_input(self, X, y):
+        """Validate ``X`` and ``y`` in ``fit``: 3-D float32 ``X``, float64 ``y``."""
+        X, y = check_chromatin_X(self, X, y, reset=True)
+        return X, check_continuous_target(self, y)
+
+
+class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
+    """Shared machinery of the neural estimators; subclasses build the module.
 
     A subclass implements ``_build_module()`` (it may read the fitted
     ``n_bins_`` and ``n_marks_``), returning a module whose forward pass maps
-    ``(batch, n_bins, n_marks)`` to the logit of the positive class, alone or as
-    the first element of a tuple.
+    ``(batch, n_bins, n_marks)`` to one number per gene (the logit of the
+    positive class, or the standardised prediction of a regressor), alone or as
+    the first element of a tuple. The task (the loss, the validation score, the
+    encoding of the target) comes from :class:`NeuralChromatinClassifier` or
+    :class:`NeuralChromatinRegressor`.
     """
 
     _fitted_attribute = "net_"
@@ -335,27 +367,6 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         epochs = math.ceil(self._min_steps / steps_per_epoch)
         return batch_size, int(np.clip(epochs, low, high))
 
-    def _encode_validation_labels(self, y_valid):
-        y_valid = np.asarray(y_valid)
-        if y_valid.ndim != 1:
-            raise ValueError(
-                f"validation_data labels must be 1-D; got shape {y_valid.shape}."
-            )
-        unknown = ~np.isin(y_valid, self.classes_)
-        if unknown.any():
-            raise ValueError(
-                "validation_data holds labels that are not in the training labels "
-                f"{self.classes_.tolist()}: "
-                f"{np.unique(y_valid[unknown]).tolist()[:10]}."
-            )
-        encoded = (y_valid == self.classes_[1]).astype(np.float32)
-        if encoded.min() == encoded.max():
-            raise ValueError(
-                "validation_data must hold genes of both classes to compute the "
-                "validation AUC."
-            )
-        return encoded
-
     def _split_validation(self, X, y, validation_data, split_seed):
         if validation_data is not None:
             try:
@@ -370,26 +381,22 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
                 )
             except ValueError as error:
                 raise ValueError(f"validation_data: {error}") from error
-            return X, y, X_valid, self._encode_validation_labels(y_valid)
+            return X, y, X_valid, self._encode_validation_target(y_valid)
         if self.validation_fraction is None:
             return X, y, None, None
-        class_counts = np.bincount(y.astype(np.int64), minlength=2)
         n_valid = max(2, round(self.validation_fraction * len(y)))
-        if class_counts.min() < 2 or len(y) - n_valid < 2:
-            raise ValueError(
-                f"Too few genes to hold out a stratified validation set "
-                f"(validation_fraction={self.validation_fraction}, class counts "
-                f"{class_counts.tolist()}); pass validation_data, or set "
-                "validation_fraction=None to train without one."
-            )
         X_train, X_valid, y_train, y_valid = train_test_split(
-            X, y, test_size=n_valid, stratify=y, random_state=split_seed
+            X,
+            y,
+            test_size=n_valid,
+            stratify=self._validation_strata(y, n_valid),
+            random_state=split_seed,
         )
         return X_train, y_train, X_valid, y_valid
 
     @keeps_previous_fit_on_failure
     def fit(self, X, y, validation_data=None):
-        """Train the network, keeping the epoch of best validation AUC.
+        """Train the network, keeping the epoch of best validation score.
 
         Parameters
         ----------
@@ -398,10 +405,13 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
             Binned signal of each mark around each gene's TSS; flat input is in
             bin-major order.
         y : array-like of shape (n_genes,)
-            Labels; any two distinct values.
+            Labels (any two distinct values) of a classifier, or the target
+            (such as log1p(RPKM)) of a regressor.
         validation_data : tuple (X_valid, y_valid), default=None
-            Genes to pick the best epoch on. When None, a stratified
-            ``validation_fraction`` of ``X`` is held out (unless it is None).
+            Genes to pick the best epoch on: by ROC AUC for a classifier, by
+            R² for a regressor. When None, a ``validation_fraction`` of ``X``
+            is held out (stratified by class for a classifier), unless it is
+            None.
 
         Returns
         -------
@@ -425,7 +435,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
             module = self._build_module()
             net = NeuralNet(
                 module=module,
-                criterion=BinaryLogitLoss,
+                criterion=self._loss,
                 **{
                     f"criterion__{name}": value
                     for name, value in self._criterion_params().items()
@@ -445,7 +455,9 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
                     else None
                 ),
                 callbacks=training_callbacks(
-                    has_validation=has_validation,
+                    validation_score=(
+                        self._validation_score if has_validation else None
+                    ),
                     max_epochs=max_epochs,
                     patience=self.patience,
                     clip_grad_norm=self.clip_grad_norm,
@@ -466,24 +478,28 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         self.history_ = net.history
         self.batch_size_ = batch_size
         self.max_epochs_ = max_epochs
+        best_score = None
+        self.best_epoch_ = len(net.history)
         if has_validation:
-            valid_auc = np.asarray(net.history[:, VALID_AUC], dtype=float)
-            best = int(np.argmax(valid_auc))
+            scores = np.asarray(net.history[:, self._validation_score[0]], dtype=float)
+            best = int(np.argmax(scores))
             self.best_epoch_ = int(net.history[best, "epoch"])
-            self.best_valid_auc_ = float(valid_auc[best])
-        else:
-            self.best_epoch_ = len(net.history)
-            self.best_valid_auc_ = None
+            best_score = float(scores[best])
+        setattr(self, self._best_score_attribute, best_score)
         self.n_epochs_ = len(net.history)
         self._after_fit(X, y_encoded)
         return self
 
     def _criterion_params(self):
-        """Keyword arguments of the loss, :class:`BinaryLogitLoss`."""
+        """Keyword arguments of the loss (``_loss``)."""
         return {}
 
     def _after_fit(self, X, y_encoded):
-        """Hook for learned summaries that need the fitted network."""
+        """Hook for learned summaries that need the fitted network.
+
+        ``y_encoded`` is the training target as the network saw it: 0/1
+        labels of a classifier, standardised values of a regressor.
+        """
 
     def _cpu_threads(self, module, device):
         """Context in which ``module`` trains and predicts on ``device``.
@@ -514,6 +530,55 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
                     outputs = (outputs,)
                 yield batch, [output.float().cpu().numpy() for output in outputs]
 
+    def _first_output(self, X):
+        """The network's first output for every gene of validated ``X``."""
+        values = np.empty(len(X), dtype=np.float64)
+        for batch, outputs in self._iter_outputs(X):
+            values[batch] = outputs[0]
+        return values
+
+
+class NeuralChromatinClassifier(ChromatinClassifierBase, NeuralChromatinEstimator):
+    """A neural classifier: binary cross-entropy, best epoch by validation AUC."""
+
+    _fitted_attribute = "net_"
+    _loss = BinaryLogitLoss
+    _validation_score = (VALID_AUC, logit_roc_auc)
+    _best_score_attribute = "best_valid_auc_"
+
+    def _encode_validation_target(self, y_valid):
+        y_valid = np.asarray(y_valid)
+        if y_valid.ndim != 1:
+            raise ValueError(
+                f"validation_data labels must be 1-D; got shape {y_valid.shape}."
+            )
+        unknown = ~np.isin(y_valid, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                "validation_data holds labels that are not in the training labels "
+                f"{self.classes_.tolist()}: "
+                f"{np.unique(y_valid[unknown]).tolist()[:10]}."
+            )
+        encoded = (y_valid == self.classes_[1]).astype(np.float32)
+        if encoded.min() == encoded.max():
+            raise ValueError(
+                "validation_data must hold genes of both classes to compute the "
+                "validation AUC."
+            )
+        return encoded
+
+    def _validation_strata(self, y, n_valid):
+        """The classes, to hold out a stratified validation set."""
+        class_counts = np.bincount(y.astype(np.int64), minlength=2)
+        if class_counts.min() < 2 or len(y) - n_valid < 2:
+            raise ValueError(
+                f"Too few genes to hold out a stratified validation set "
+                f"(validation_fraction={self.validation_fraction}, class counts "
+                f"{class_counts.tolist()}); pass validation_data, or set "
+                "validation_fraction=None to train without one."
+            )
+        return y
+
     def decision_function(self, X):
         """Logit of the positive class, ``classes_[1]``.
 
@@ -528,11 +593,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         scores : ndarray of shape (n_genes,)
             Positive values favour ``classes_[1]``.
         """
-        X = self._validated(X)
-        scores = np.empty(len(X), dtype=np.float64)
-        for batch, outputs in self._iter_outputs(X):
-            scores[batch] = outputs[0]
-        return scores
+        return self._first_output(self._validated(X))
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -550,3 +611,60 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, metaclass=ABCMeta):
         """
         positive = expit(self.decision_function(X))
         return np.column_stack([1.0 - positive, positive])
+
+
+class NeuralChromatinRegressor(ChromatinRegressorBase, NeuralChromatinEstimator):
+    """A neural regressor: squared error, best epoch by validation R².
+
+    The network learns the target standardised with the mean and standard
+    deviation of the training target (``target_mean_``, ``target_scale_``);
+    ``predict`` returns it on the scale of ``y``.
+    """
+
+    _fitted_attribute = "net_"
+    _loss = SquaredErrorLoss
+    _validation_score = (VALID_R2, output_r2)
+    _best_score_attribute = "best_valid_r2_"
+
+    def _check_fit_input(self, X, y):
+        X, y = super()._check_fit_input(X, y)
+        self.target_mean_ = float(y.mean())
+        self.target_scale_ = float(y.std())
+        return X, self._standardised(y)
+
+    def _standardised(self, y):
+        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    def _encode_validation_target(self, y_valid):
+        try:
+            y_valid = check_continuous_target(self, y_valid, name="validation_data")
+        except ValueError as error:
+            raise ValueError(f"validation_data: {error}") from error
+        return self._standardised(y_valid)
+
+    def _validation_strata(self, y, n_valid):
+        """None: the validation genes are drawn at random."""
+        if len(y) - n_valid < 2:
+            raise ValueError(
+                f"Too few genes ({len(y)}) to hold out a validation set "
+                f"(validation_fraction={self.validation_fraction}); pass "
+                "validation_data, or set validation_fraction=None to train "
+                "without one."
+            )
+
+    def predict(self, X):
+        """Predicted target of each gene.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_genes,)
+            On the scale of the ``y`` the model was fitted on.
+        """
+        standardised = self._first_output(self._validated(X))
+        return standardised * self.target_scale_ + self.target_mean_

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import r2_score, roc_auc_score
 from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
@@ -16,6 +16,7 @@ from skorch.utils import noop
 from torch import nn
 
 VALID_AUC = "valid_auc"
+VALID_R2 = "valid_r2"
 
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -44,13 +45,47 @@ def print_epoch_table(text):
     print(text, flush=True)
 
 
-class BinaryLogitLoss(nn.Module):
+class _FirstOutputLoss(nn.Module):
+    """A loss on the first output of a module, plus an attention entropy penalty.
+
+    The networks return their prediction together with their attention maps.
+    With ``bin_attention_entropy`` above zero, the mean entropy of the
+    bin-level attention (the second output, ``(batch, n_bins, n_marks)``) is
+    added with that weight, which pushes attention to concentrate on few bins.
+    Subclasses set ``loss``, the loss of the prediction.
+    """
+
+    def __init__(self, loss, bin_attention_entropy=0.0):
+        super().__init__()
+        self.bin_attention_entropy = bin_attention_entropy
+        self.loss = loss
+
+    def forward(self, outputs, target):
+        """Mean loss of the first output, plus the entropy penalty."""
+        if isinstance(outputs, tuple | list):
+            prediction, *maps = outputs
+        else:
+            prediction, maps = outputs, []
+        loss = self.loss(prediction, target.to(prediction.dtype))
+        if not self.bin_attention_entropy:
+            return loss
+        if not maps:
+            raise ValueError(
+                "bin_attention_entropy needs a network that returns its bin "
+                "attention as its second output; this one returns its prediction "
+                "alone."
+            )
+        if maps[0].numel():
+            entropy = torch.special.entr(maps[0]).sum(dim=1).mean()
+            loss = loss + self.bin_attention_entropy * entropy
+        return loss
+
+
+class BinaryLogitLoss(_FirstOutputLoss):
     """Binary cross-entropy on the first output of a module (the logit).
 
-    The networks return the logit together with their attention maps. With
-    ``bin_attention_entropy`` above zero, the mean entropy of the bin-level
-    attention (the second output, ``(batch, n_bins, n_marks)``) is added with
-    that weight, which pushes attention to concentrate on few bins.
+    With ``bin_attention_entropy`` above zero, the mean entropy of the
+    bin-level attention (the second output) is added with that weight.
 
     Parameters
     ----------
@@ -59,33 +94,28 @@ class BinaryLogitLoss(nn.Module):
     """
 
     def __init__(self, bin_attention_entropy=0.0):
-        super().__init__()
-        self.bin_attention_entropy = bin_attention_entropy
-        self.bce = nn.BCEWithLogitsLoss()
-
-    def forward(self, outputs, target):
-        """Mean binary cross-entropy of the logit, plus the entropy penalty."""
-        if isinstance(outputs, tuple | list):
-            logit, *maps = outputs
-        else:
-            logit, maps = outputs, []
-        loss = self.bce(logit, target.to(logit.dtype))
-        if not self.bin_attention_entropy:
-            return loss
-        if not maps:
-            raise ValueError(
-                "bin_attention_entropy needs a network that returns its bin "
-                "attention as its second output; this one returns the logit alone."
-            )
-        if maps[0].numel():
-            entropy = torch.special.entr(maps[0]).sum(dim=1).mean()
-            loss = loss + self.bin_attention_entropy * entropy
-        return loss
+        super().__init__(nn.BCEWithLogitsLoss(), bin_attention_entropy)
 
 
-def logit_roc_auc(net, X, y):
-    """Area under the ROC curve of the net's logits (an EpochScoring scorer)."""
-    logits = np.concatenate(
+class SquaredErrorLoss(_FirstOutputLoss):
+    """Mean squared error of the first output of a module (the prediction).
+
+    With ``bin_attention_entropy`` above zero, the mean entropy of the
+    bin-level attention (the second output) is added with that weight.
+
+    Parameters
+    ----------
+    bin_attention_entropy : float, default=0.0
+        Weight of the entropy penalty on bin-level attention.
+    """
+
+    def __init__(self, bin_attention_entropy=0.0):
+        super().__init__(nn.MSELoss(), bin_attention_entropy)
+
+
+def _first_outputs(net, X):
+    """The first output of the net's module for every gene of ``X``, as numpy."""
+    return np.concatenate(
         [
             (output[0] if isinstance(output, tuple | list) else output)
             .detach()
@@ -95,23 +125,33 @@ def logit_roc_auc(net, X, y):
             for output in net.forward_iter(X)
         ]
     )
-    return roc_auc_score(np.asarray(y), logits)
+
+
+def logit_roc_auc(net, X, y):
+    """Area under the ROC curve of the net's logits (an EpochScoring scorer)."""
+    return roc_auc_score(np.asarray(y), _first_outputs(net, X))
+
+
+def output_r2(net, X, y):
+    """R² of the net's predictions (an EpochScoring scorer)."""
+    return r2_score(np.asarray(y), _first_outputs(net, X))
 
 
 def training_callbacks(
-    *, has_validation, max_epochs, patience, clip_grad_norm, lr_schedule
+    *, validation_score, max_epochs, patience, clip_grad_norm, lr_schedule
 ):
     """The callbacks that carry the training policy of the neural estimators.
 
     Parameters
     ----------
-    has_validation : bool
-        Whether genes are held out: then the validation AUC is recorded every
-        epoch and the weights of the epoch with the best one are kept.
+    validation_score : tuple (name, scorer) or None
+        With genes held out, the score recorded every epoch (higher is
+        better), such as ``(VALID_AUC, logit_roc_auc)``; the weights of the
+        epoch with the best one are kept. None without held-out genes.
     max_epochs : int
         Number of epochs (the learning-rate schedule spans them).
     patience : int or None
-        Stop after this many epochs without a better validation AUC; None
+        Stop after this many epochs without a better validation score; None
         trains all ``max_epochs``.
     clip_grad_norm : float or None
         Maximum norm of the gradient, None for no clipping.
@@ -123,23 +163,19 @@ def training_callbacks(
     callbacks : list of (name, callback)
     """
     callbacks = []
-    if has_validation:
+    if validation_score is not None:
+        name, scorer = validation_score
         callbacks.append(
             (
-                VALID_AUC,
-                EpochScoring(
-                    logit_roc_auc,
-                    lower_is_better=False,
-                    on_train=False,
-                    name=VALID_AUC,
-                ),
+                name,
+                EpochScoring(scorer, lower_is_better=False, on_train=False, name=name),
             )
         )
         callbacks.append(
             (
                 "best_epoch",
                 EarlyStopping(
-                    monitor=VALID_AUC,
+                    monitor=name,
                     lower_is_better=False,
                     patience=max_epochs + 1 if patience is None else patience,
                     threshold=0.0,

@@ -1,13 +1,82 @@
-"""DeepChromeClassifier: the DeepChrome CNN baseline as an estimator."""
+"""DeepChrome: the CNN baseline as a classifier and as a regressor."""
 
 from typing import ClassVar
 
-from ._base import NeuralChromatinClassifier
+from ._base import (
+    NeuralChromatinClassifier,
+    NeuralChromatinEstimator,
+    NeuralChromatinRegressor,
+)
 from ._modules import DeepChromeModule
 from ._validation import Fraction, Number, PositiveInts
 
 
-class DeepChromeClassifier(NeuralChromatinClassifier):
+class _DeepChrome:
+    """The DeepChrome network and its parameters, for the classifier and regressor."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        **NeuralChromatinEstimator._parameter_constraints,
+        "n_filters": Number("int", 1),
+        "kernel_size": Number("int", 1),
+        "pool_size": Number("int", 1),
+        "hidden_sizes": PositiveInts(),
+        "dropout": Fraction(open_low=False),
+    }
+
+    def __init__(
+        self,
+        *,
+        n_marks=None,
+        n_filters=50,
+        kernel_size=10,
+        pool_size=5,
+        hidden_sizes=(625, 125),
+        dropout=0.5,
+        max_epochs="auto",
+        batch_size="auto",
+        lr=5e-4,
+        lr_schedule="cosine",
+        patience=3,
+        clip_grad_norm=1.0,
+        validation_fraction=None,
+        inference_batch_size="auto",
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_marks=n_marks,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            lr_schedule=lr_schedule,
+            patience=patience,
+            clip_grad_norm=clip_grad_norm,
+            validation_fraction=validation_fraction,
+            inference_batch_size=inference_batch_size,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.n_filters = n_filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.hidden_sizes = hidden_sizes
+        self.dropout = dropout
+
+    def _build_module(self):
+        return DeepChromeModule(
+            n_bins=self.n_bins_,
+            n_marks=self.n_marks_,
+            n_filters=self.n_filters,
+            kernel_size=self.kernel_size,
+            pool_size=self.pool_size,
+            hidden_sizes=tuple(self.hidden_sizes),
+            dropout=self.dropout,
+        )
+
+
+class DeepChromeClassifier(_DeepChrome, NeuralChromatinClassifier):
     """DeepChrome: a convolutional network on binned histone-mark signal.
 
     The baseline that AttentiveChrome is compared with: a convolution over bins
@@ -122,63 +191,65 @@ class DeepChromeClassifier(NeuralChromatinClassifier):
     (3, 2)
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        **NeuralChromatinClassifier._parameter_constraints,
-        "n_filters": Number("int", 1),
-        "kernel_size": Number("int", 1),
-        "pool_size": Number("int", 1),
-        "hidden_sizes": PositiveInts(),
-        "dropout": Fraction(open_low=False),
-    }
 
-    def __init__(
-        self,
-        *,
-        n_marks=None,
-        n_filters=50,
-        kernel_size=10,
-        pool_size=5,
-        hidden_sizes=(625, 125),
-        dropout=0.5,
-        max_epochs="auto",
-        batch_size="auto",
-        lr=5e-4,
-        lr_schedule="cosine",
-        patience=3,
-        clip_grad_norm=1.0,
-        validation_fraction=None,
-        inference_batch_size="auto",
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            n_marks=n_marks,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            lr=lr,
-            lr_schedule=lr_schedule,
-            patience=patience,
-            clip_grad_norm=clip_grad_norm,
-            validation_fraction=validation_fraction,
-            inference_batch_size=inference_batch_size,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.n_filters = n_filters
-        self.kernel_size = kernel_size
-        self.pool_size = pool_size
-        self.hidden_sizes = hidden_sizes
-        self.dropout = dropout
+class DeepChromeRegressor(_DeepChrome, NeuralChromatinRegressor):
+    """DeepChrome as a regressor: the CNN baseline predicting a continuous target.
 
-    def _build_module(self):
-        return DeepChromeModule(
-            n_bins=self.n_bins_,
-            n_marks=self.n_marks_,
-            n_filters=self.n_filters,
-            kernel_size=self.kernel_size,
-            pool_size=self.pool_size,
-            hidden_sizes=tuple(self.hidden_sizes),
-            dropout=self.dropout,
-        )
+    The network of :class:`DeepChromeClassifier` with one output, trained on
+    the squared error of the target standardised with the training target's
+    mean and standard deviation; given validation genes, the epoch of best
+    validation R² is kept. The usual target is log1p(RPKM)
+    (:func:`~skattchrome.preprocessing.log_expression`). The parameters are
+    those of :class:`DeepChromeClassifier`.
+
+    Parameters
+    ----------
+    n_marks, n_filters, kernel_size, pool_size, hidden_sizes, dropout : \
+            see :class:`DeepChromeClassifier`
+        The input layout and the network.
+    max_epochs, batch_size, lr, lr_schedule, patience, clip_grad_norm : \
+            see :class:`DeepChromeClassifier`
+        Training, with the same defaults; ``patience`` counts epochs without
+        a better validation R².
+    validation_fraction : float or None, default=None
+        Fraction of the genes held out at random (seeded) to pick the best
+        epoch when ``fit`` gets no ``validation_data``.
+    inference_batch_size, device, random_state, verbose : \
+            see :class:`DeepChromeClassifier`
+        Prediction, device and seeding.
+
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_, n_bins_, n_marks_, mark_names_ : \
+            see :class:`DeepChromeClassifier`
+        The input layout learned by ``fit``.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the
+        :class:`DeepChromeModule`.
+    history_ : skorch.history.History
+        Per epoch: ``train_loss``, ``valid_loss`` and ``valid_r2``.
+    target_mean_, target_scale_ : float
+        Mean and standard deviation of the training target.
+    batch_size_, max_epochs_, best_epoch_, n_epochs_ : int
+        Training as it ran, as in :class:`DeepChromeClassifier`.
+    best_valid_r2_ : float or None
+        Validation R² of the epoch kept; None without validation genes.
+
+    See Also
+    --------
+    AttentiveChromeRegressor : The attention model as a regressor.
+    ChromeRidgeRegressor : The linear baseline.
+
+    Examples
+    --------
+    >>> from skattchrome import DeepChromeRegressor
+    >>> from skattchrome.datasets import make_chromatin_data
+    >>> X, y, expression = make_chromatin_data(
+    ...     n_genes=300, random_state=0, return_expression=True
+    ... )
+    >>> model = DeepChromeRegressor(random_state=0).fit(X[:200], expression[:200])
+    >>> model.predict(X[200:203]).shape
+    (3,)
+    >>> model.score(X[200:], expression[200:]) > 0.15
+    True
+    """

@@ -360,3 +360,92 @@ def check_binary_target(estimator, y):
         )
     estimator.classes_ = classes
     return y_encoded.astype(np.float32)
+
+
+def check_continuous_target(estimator, y, *, name="y"):
+    """Check that ``y`` is a regression target: finite numbers that vary.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Named in the messages.
+    y : array-like of shape (n_genes,)
+        One number per gene, such as log1p(RPKM).
+    name : str, default="y"
+        Name of ``y`` in the messages.
+
+    Returns
+    -------
+    y : ndarray of shape (n_genes,), dtype float64
+
+    Raises
+    ------
+    ValueError
+        If ``y`` holds labels (strings or booleans), non-finite values, a
+        single value, or fewer than two genes.
+    """
+    y = np.asarray(y)
+    regressor = type(estimator).__name__
+    if y.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D, one number per gene; got shape {y.shape}."
+        )
+    if y.dtype.kind == "b" or (y.dtype.kind in "OUS" and not _all_numbers(y)):
+        examples = np.unique(y.astype(str))[:3].tolist()
+        raise ValueError(
+            f"{name} holds labels ({', '.join(examples)}), not numbers: "
+            f"{regressor} predicts a continuous target, such as log1p(RPKM) "
+            "(skattchrome.preprocessing.log_expression). To predict labels, use "
+            "a classifier."
+        )
+    y = y.astype(np.float64)
+    if len(y) < 2:
+        raise ValueError(
+            f"{regressor} needs at least 2 genes to fit; got {len(y)} sample(s)."
+        )
+    not_finite = ~np.isfinite(y)
+    if not_finite.any():
+        raise ValueError(
+            f"{name} has {int(not_finite.sum())} non-finite value(s) (NaN or "
+            f"infinity), first at gene {int(np.argmax(not_finite))}."
+        )
+    if y.min() == y.max():
+        raise ValueError(
+            f"{name} is constant (every gene has {y[0]:g}): there is nothing for "
+            f"{regressor} to learn."
+        )
+    return y
+
+
+def _all_numbers(values):
+    """Whether every element of an object or string array is a real number."""
+    try:
+        values.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def window_statistic(X, n_windows, statistic):
+    """A statistic of each of ``n_windows`` consecutive windows of bins, per mark.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_genes, n_bins, n_marks)
+        Validated binned signal.
+    n_windows : int
+        Number of windows (``numpy.array_split`` of the bins), at most
+        ``n_bins``.
+    statistic : callable
+        Called as ``statistic(values, axis=1)`` on the bins of one window,
+        such as :func:`numpy.sum`.
+
+    Returns
+    -------
+    features : ndarray of shape (n_genes, n_windows * n_marks)
+        Window-major: the marks of the first window, then of the second...
+    """
+    windows = np.array_split(np.arange(X.shape[1]), n_windows)
+    return np.stack(
+        [statistic(X[:, window], axis=1) for window in windows], axis=1
+    ).reshape(len(X), -1)

@@ -609,7 +609,7 @@ def test_entropy_penalty_is_added_to_the_loss():
 def test_entropy_penalty_needs_a_network_that_returns_attention():
     logit, target = torch.zeros(2), torch.ones(2)
     assert BinaryLogitLoss()(logit, target).item() == pytest.approx(np.log(2))
-    with pytest.raises(ValueError, match="returns the logit alone"):
+    with pytest.raises(ValueError, match="returns its prediction alone"):
         BinaryLogitLoss(bin_attention_entropy=0.5)(logit, target)
 
 

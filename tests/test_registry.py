@@ -1,24 +1,33 @@
 """The registry of models by name: paper_models, the study and the CLI use it."""
 
 import pytest
+from sklearn.base import is_regressor
 
 from skattchrome import (
     AttentiveChromeClassifier,
     ChromeForestClassifier,
     ChromeLogisticClassifier,
+    ChromeRidgeRegressor,
     DeepChromeClassifier,
 )
-from skattchrome._registry import DEFAULT_MODELS, MODELS, build_model
+from skattchrome._registry import DEFAULT_MODELS, MODELS, build_model, models_for
 from skattchrome.model_selection import paper_models
 
 
 def test_paper_models_are_the_registry_in_order():
-    models = paper_models(random_state=3, max_epochs=2)
-    assert list(models) == [model.name for model in MODELS.values()]
-    for key, estimator in zip(MODELS, models.values(), strict=True):
-        built = build_model(key, random_state=3, max_epochs=2)
-        assert type(estimator) is type(built)
-        assert estimator.get_params() == built.get_params()
+    for task in ("classification", "regression"):
+        models = paper_models(task=task, random_state=3, max_epochs=2)
+        keys = models_for(task)
+        assert list(models) == [MODELS[key].name for key in keys]
+        for key, estimator in zip(keys, models.values(), strict=True):
+            built = build_model(key, task=task, random_state=3, max_epochs=2)
+            assert type(estimator) is type(built)
+            assert estimator.get_params() == built.get_params()
+            assert is_regressor(estimator) == (task == "regression")
+    assert set(models_for("classification")) ^ set(models_for("regression")) == {
+        "logistic",
+        "ridge",
+    }
 
 
 def test_ablations_differ_only_in_their_switches():
@@ -56,8 +65,18 @@ def test_registry_flags_the_neural_models():
         "cnn-alpha-beta",
         "deepchrome",
     ]
-    assert set(DEFAULT_MODELS) <= set(MODELS)
+    for task, defaults in DEFAULT_MODELS.items():
+        assert set(defaults) <= set(models_for(task))
     assert isinstance(build_model("attentivechrome"), AttentiveChromeClassifier)
+
+
+def test_a_model_without_an_estimator_for_the_task_names_the_others():
+    with pytest.raises(ValueError, match="'logistic' has no estimator for regression"):
+        build_model("logistic", task="regression")
+    with pytest.raises(ValueError, match="task must be one of"):
+        build_model("forest", task="ranking")
+    ridge = build_model("ridge", task="regression", random_state=0, max_epochs=3)
+    assert isinstance(ridge, ChromeRidgeRegressor)
 
 
 def test_unknown_model_names_the_choices():

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import NeuralChromatinClassifier
+from .._base import NeuralChromatinEstimator
 
 SALIENCY_METHODS = ("gradient", "gradient_x_input", "integrated_gradients")
 """The attribution methods of :func:`saliency`."""
@@ -30,10 +30,10 @@ def _check_neural_estimator(estimator, caller):
     sklearn.exceptions.NotFittedError
         If it has one but is not fitted.
     """
-    if not isinstance(estimator, NeuralChromatinClassifier):
+    if not isinstance(estimator, NeuralChromatinEstimator):
         raise TypeError(
             f"{caller} needs a neural estimator of skattchrome (a "
-            "NeuralChromatinClassifier with a network in net_, such as "
+            "NeuralChromatinEstimator with a network in net_, such as "
             f"AttentiveChromeClassifier); got {type(estimator).__name__}, which "
             "has no network to differentiate."
         )
@@ -127,7 +127,7 @@ def saliency(
 
     Parameters
     ----------
-    estimator : NeuralChromatinClassifier
+    estimator : NeuralChromatinEstimator
         A fitted neural estimator of this package, such as
         :class:`~skattchrome.AttentiveChromeClassifier`.
     X : array-like of shape (n_genes, n_bins, n_marks) or \

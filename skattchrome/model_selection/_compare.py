@@ -9,26 +9,30 @@ from scipy.stats import wilcoxon
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
 
-from .._registry import MODELS, build_model
+from .._registry import MODELS, build_model, models_for
 
 _SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
 
 
-def paper_models(*, random_state=None, **neural_params):
+def paper_models(*, task="classification", random_state=None, **neural_params):
     """The models of the paper's comparison, ready to fit.
 
     AttentiveChrome (LSTM-alpha,beta), its ablations LSTM, LSTM-alpha and
-    CNN-alpha,beta, the DeepChrome CNN, the random forest on flat bins, and
-    a logistic regression on each mark's summed signal.
+    CNN-alpha,beta, the DeepChrome CNN, the random forest on flat bins, and a
+    linear model on each mark's summed signal: a logistic regression for
+    classification, a ridge regression for regression.
 
     Parameters
     ----------
+    task : {"classification", "regression"}, default="classification"
+        Classifiers of high or low expression, or regressors of a continuous
+        target such as log1p(RPKM).
     random_state : int or None, default=None
-        Seed given to every model.
+        Seed given to every model that takes one.
     **neural_params : dict
         Training settings given to the neural models (for example
         ``max_epochs``, ``device`` or ``n_marks``); ``n_marks`` also goes to
-        the forest and the logistic regression.
+        the forest and the linear model.
 
     Returns
     -------
@@ -41,10 +45,14 @@ def paper_models(*, random_state=None, **neural_params):
     >>> list(paper_models(max_epochs=5))
     ['AttentiveChrome', 'LSTM', 'LSTM-alpha', 'CNN-alpha,beta', 'DeepChrome', \
 'RandomForest', 'Logistic']
+    >>> list(paper_models(task="regression"))[-2:]
+    ['RandomForest', 'Ridge']
     """
     return {
-        model.name: build_model(key, random_state=random_state, **neural_params)
-        for key, model in MODELS.items()
+        MODELS[key].name: build_model(
+            key, task=task, random_state=random_state, **neural_params
+        )
+        for key in models_for(task)
     }
 
 
