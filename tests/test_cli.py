@@ -64,7 +64,7 @@ def test_benchmark_writes_results_summary_figures_and_attention(tmp_path, capsys
     for cell, cell_results in results.groupby("cell"):
         best = cell_results.loc[cell_results["test_auc"].idxmax()]
         assert f"{cell}: {best['model']} ({best['test_auc']:.4f}), ahead of" in printed
-    assert list(results.columns) == list(study.RESULT_COLUMNS)
+    assert list(results.columns) == list(study.RESULT_COLUMNS["classification"])
     assert results[["cell", "model"]].values.tolist() == [
         [cell, model]
         for cell in ("SIM01", "SIM02")
@@ -345,7 +345,7 @@ def test_benchmark_without_matplotlib_says_so_and_writes_no_figure(
     def no_matplotlib(*args, **kwargs):
         raise ImportError("No module named 'matplotlib'")
 
-    monkeypatch.setattr(_figures, "test_auc_figure", no_matplotlib)
+    monkeypatch.setattr(_figures, "test_score_figure", no_matplotlib)
     monkeypatch.setattr(_figures, "attention_figure", no_matplotlib)
     out = tmp_path / "out"
     arguments = ["benchmark", "--cells", "SIM01", "--models", "attentivechrome"]

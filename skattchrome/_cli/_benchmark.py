@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._registry import DEFAULT_MODELS, MODELS
+from .._registry import DEFAULT_MODELS, MODELS, models_for
 from .._study import (
     BASELINES,
+    MAIN_SCORE,
     SIMULATED_CELLS,
     DataSource,
     StudyTask,
@@ -21,6 +22,7 @@ from ..datasets import fetch_remc
 from ._shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    add_task_options,
     add_training_options,
     cell_list,
     model_list,
@@ -52,13 +54,23 @@ output (--out):
   summary.csv   per model: mean, median, min, max test AUC, wins over
                 {" and ".join(BASELINES)}, best-of-cell counts (also printed
                 with each cell type's winner)
-  test_auc.png  test AUC per cell type and model
+  test_auc.png  test AUC per cell type and model (test_pearson.png, the
+                Pearson r, for regression)
   attention/CELL/MODEL.npz, .png
                 class-averaged attention maps of the attention models
   tasks/CELL__MODEL.json
                 each finished task, written as soon as it ends: run the same
                 command again after an interruption and only the unfinished
                 (or failed) tasks run again. Exit status 1 if a task failed.
+
+regression (--task regression):
+  the models predict how much each gene is expressed, scored on the test
+  genes by Pearson and Spearman r and R² (the literature's figures); the
+  linear baseline is then a ridge regression (--models ...,ridge). Simulated
+  cell types carry their expression; for a folder or the archive give
+  --expression TABLE, a CSV with gene_id and a column per cell type
+  (--expression-column "{{cell}}_rpkm" --log1p reads RPKM columns such as
+  E003_rpkm as log1p(RPKM)).
 
 reproducibility:
   each task seeds its model from (--seed, cell, model), and torch runs on
@@ -91,9 +103,12 @@ def add_benchmark_command(commands):
         help="the paper's comparison over cell types and models",
         description=(
             "For every cell type and model: train on train, keep the epoch of "
-            "best validation AUC on valid, score the test ROC AUC; then "
-            "summarise per model, with the cell types where it beats "
-            f"{' and '.join(BASELINES)}, and name each cell type's best model."
+            "best validation score on valid, score the test genes (ROC AUC; "
+            "with --task regression, the Pearson and Spearman r and R² of the "
+            "expression); then summarise per model, with the cell types where "
+            f"it beats {' and '.join(BASELINES['classification'])} (for "
+            f"regression {' and '.join(BASELINES['regression'])}), and name each "
+            "cell type's best model."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -112,8 +127,12 @@ def add_benchmark_command(commands):
     benchmark.add_argument(
         "--models",
         type=model_list,
-        default=list(DEFAULT_MODELS),
-        help=f"comma-separated models, or all (default {','.join(DEFAULT_MODELS)})",
+        default=None,
+        help=(
+            "comma-separated models, or all (default "
+            f"{','.join(DEFAULT_MODELS['classification'])}; for regression "
+            f"{','.join(DEFAULT_MODELS['regression'])})"
+        ),
     )
     benchmark.add_argument(
         "--out",
@@ -149,6 +168,7 @@ def add_benchmark_command(commands):
         default=None,
         help="cache folder of --data remc (default: scikit-learn's data home)",
     )
+    add_task_options(benchmark, column_default="{cell}")
     add_training_options(benchmark)
     benchmark.set_defaults(run=run_benchmark, parser=benchmark)
 
@@ -156,18 +176,39 @@ def add_benchmark_command(commands):
 def _data_source(args):
     """The DataSource of ``--data``, or exit with a usage error."""
     if args.data == "simulated":
+        if args.expression is not None:
+            args.parser.error(
+                "--expression: simulated cell types carry their own expression"
+            )
         return DataSource("simulated", n_genes=args.genes, n_bins=args.bins)
+    if args.task == "regression" and args.expression is None:
+        args.parser.error(
+            f"--task regression on --data {args.data} needs --expression TABLE "
+            "(the published archive has labels only)"
+        )
+    expression = {
+        "expression": args.expression and str(Path(args.expression).resolve()),
+        "expression_column": args.expression_column,
+        "log1p": args.log1p,
+    }
     if args.data == "remc":
         data_home = args.data_home and str(Path(args.data_home).resolve())
-        return DataSource("remc", path=data_home)
+        return DataSource("remc", path=data_home, **expression)
     if not Path(args.data).is_dir():
         args.parser.error(f"--data {args.data}: not simulated, remc or a folder")
-    return DataSource("folder", path=str(Path(args.data).resolve()))
+    return DataSource("folder", path=str(Path(args.data).resolve()), **expression)
 
 
 def run_benchmark(args):
     """Run the study that ``args`` describe and print its summary."""
     source = _data_source(args)
+    models = args.models or list(DEFAULT_MODELS[args.task])
+    without = [model for model in models if model not in models_for(args.task)]
+    if without:
+        args.parser.error(
+            f"--models: {', '.join(without)} cannot do {args.task}; choose from "
+            f"{', '.join(models_for(args.task))}"
+        )
     available = source.cells()
     cells = available if args.cells is None else args.cells
     unknown = [cell for cell in cells if cell not in available]
@@ -193,9 +234,10 @@ def run_benchmark(args):
             device=args.device,
             n_threads=args.threads,
             verbose=int(in_process and args.verbose and not args.quiet),
+            task=args.task,
         )
         for cell in cells
-        for model in args.models
+        for model in models
     ]
     where = (
         f"{args.n_jobs} job(s)"
@@ -204,7 +246,7 @@ def run_benchmark(args):
     )
     print(
         f"Benchmark: {_count(len(cells), 'cell type')} x "
-        f"{_count(len(args.models), 'model')} = {_count(len(tasks), 'task')} on "
+        f"{_count(len(models), 'model')} = {_count(len(tasks), 'task')} on "
         f"{where}; results in {args.out}",
         flush=True,
     )
@@ -239,7 +281,7 @@ def run_benchmark(args):
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    _print_summary(results, args.out)
+    _print_summary(results, args.out, args.task)
     return EXIT_FAILED if (results["status"] != "ok").any() else 0
 
 
@@ -247,36 +289,50 @@ def _count(number, noun):
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+_SCORE_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2": "R²"}
+
+
 def _task_line(record):
     name = f"{record['cell']} {record['model']}"
     if record["status"] != "ok":
         return f"{name}: FAILED: {record['error']}"
-    line = f"{name}: test AUC {record['test_auc']:.4f}"
+    tests = [column for column in record if str(column).startswith("test_")]
+    line = f"{name}: " + ", ".join(
+        f"test {_SCORE_NAMES[column.removeprefix('test_')]} {record[column]:.4f}"
+        for column in tests
+    )
+    best_valid = next(column for column in record if column.startswith("best_valid"))
+    valid_name = _SCORE_NAMES[best_valid.removeprefix("best_valid_")]
     if record.get("epochs") is not None and not pd.isna(record["epochs"]):
         line += (
-            f" (best valid AUC {record['best_valid_auc']:.4f} at epoch "
+            f" (best valid {valid_name} {record[best_valid]:.4f} at epoch "
             f"{int(record['best_epoch'])} of {int(record['epochs'])}"
         )
     else:
-        line += f" (valid AUC {record['best_valid_auc']:.4f}"
+        line += f" (valid {valid_name} {record[best_valid]:.4f}"
     return line + f", {record['seconds']:.1f} s on {record['device']})"
 
 
-def _print_summary(results, out_dir):
-    summary = summarize_results(results)
-    print("\nTest ROC AUC per model over cell types:")
-    for column in summary.columns[summary.columns.str.endswith("_auc")]:
+def _print_summary(results, out_dir, task):
+    score = MAIN_SCORE[task]
+    score_name = {"test_auc": "ROC AUC", "test_pearson": "Pearson r"}[score]
+    summary = summarize_results(results, task=task)
+    print(f"\nTest {score_name} per model over cell types:")
+    statistic_columns = summary.columns[
+        summary.columns.str.endswith(score.removeprefix("test"))
+    ]
+    for column in statistic_columns:
         summary[column] = summary[column].map(
             lambda value: "-" if pd.isna(value) else f"{value:.4f}"
         )
     print(summary.astype(object).fillna("-").to_string(index=False))
-    winners = cell_winners(results)
+    winners = cell_winners(results, task=task)
     if len(winners):
-        print("\nBest model per cell type (test ROC AUC):")
-        for row in winners.itertuples(index=False):
-            line = f"  {row.cell}: {row.winner} ({row.test_auc:.4f})"
-            if row.runner_up is not None:
-                line += f", ahead of {row.runner_up} by {row.margin:.4f}"
+        print(f"\nBest model per cell type (test {score_name}):")
+        for row in winners.to_dict("records"):
+            line = f"  {row['cell']}: {row['winner']} ({row[score]:.4f})"
+            if row["runner_up"] is not None:
+                line += f", ahead of {row['runner_up']} by {row['margin']:.4f}"
             print(line)
     failed = results[results["status"] != "ok"]
     if len(failed):
@@ -284,9 +340,9 @@ def _print_summary(results, out_dir):
         for record in failed.to_dict("records"):
             print(f"  {record['cell']} {record['model']}: {record['error']}")
     written = f"{Path(out_dir) / 'results.csv'} and summary.csv"
-    if (Path(out_dir) / "test_auc.png").is_file():
+    if (Path(out_dir) / f"{score}.png").is_file():
         print(
-            f"\nWrote {written}, and the figures (test_auc.png, attention/), in "
+            f"\nWrote {written}, and the figures ({score}.png, attention/), in "
             f"{out_dir}."
         )
     else:

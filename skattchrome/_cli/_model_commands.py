@@ -5,13 +5,27 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import is_regressor
 from sklearn.metrics import roc_auc_score
 
-from .._base import ChromatinClassifierBase
+from .._base import ChromatinEstimatorBase
 from .._registry import MODELS, build_model
-from .._study import fit_model, torch_threads, write_atomically
+from .._study import (
+    fit_model,
+    read_expression,
+    score_split,
+    torch_threads,
+    write_atomically,
+)
 from ..datasets import load_remc
-from ._shared import add_model_and_data_arguments, add_training_options, command_error
+from ._shared import (
+    add_expression_options,
+    add_model_and_data_arguments,
+    add_task_options,
+    add_training_options,
+    cell_of,
+    command_error,
+)
 
 
 def add_model_commands(commands):
@@ -22,8 +36,10 @@ def add_model_commands(commands):
         description=(
             "Train one model on DATA and save it with joblib. DATA is a CSV in "
             "the published layout or a cell-type folder (its --subset split, "
-            "train by default). Neural models keep the epoch of best AUC on "
-            "--valid, by default the folder's valid split."
+            "train by default). Neural models keep the epoch of best score "
+            "(AUC, or R² for regression) on --valid, by default the folder's "
+            "valid split. With --task regression the model learns the "
+            "--expression values of the genes."
         ),
     )
     fit.add_argument("data", type=Path, metavar="DATA", help="CSV file or folder")
@@ -43,8 +59,9 @@ def add_model_commands(commands):
         default=None,
         help="validation genes: a CSV, or a folder's valid split",
     )
+    add_task_options(fit, column_default="{cell}")
     add_training_options(fit)
-    fit.set_defaults(run=_fit)
+    fit.set_defaults(run=_fit, parser=fit)
 
     predict = commands.add_parser(
         "predict",
@@ -52,10 +69,13 @@ def add_model_commands(commands):
         description=(
             "Predict the genes of DATA (a CSV, or a folder's --subset split, test "
             "by default) with a model saved by `skattchrome fit`; write gene_id, "
-            "probability (of high expression), predicted_label and label."
+            "probability (of high expression), predicted_label and label; for a "
+            "regressor gene_id and prediction, and expression when --expression "
+            "gives the measured values."
         ),
     )
     add_model_and_data_arguments(predict, "predictions.csv", "CSV")
+    add_expression_options(predict, column_default="{cell}")
     predict.set_defaults(run=_predict)
 
     explain = commands.add_parser(
@@ -80,16 +100,43 @@ def _load_split(path, subset, default_subset):
     return load_remc(path, subset)
 
 
+# The validation score a neural model selects its epoch on, per task.
+_BEST_VALID = {
+    "classification": ("AUC", "best_valid_auc_"),
+    "regression": ("R²", "best_valid_r2_"),
+}
+
+
+def _with_expression(split, args, path):
+    """``split`` with the ``--expression`` values of its genes."""
+    column = args.expression_column.format(cell=cell_of(path))
+    split.expression = read_expression(
+        args.expression, column, split.gene_ids, log1p=args.log1p
+    )
+    return split
+
+
 def _fit(args):
+    if args.task == "regression" and args.expression is None:
+        args.parser.error("--task regression needs --expression TABLE")
     try:
         train = _load_split(args.data, args.subset, "train")
         validation = None
-        if args.valid is not None:
-            validation = _load_split(args.valid, None, "valid")
-        elif (args.data / "classification" / "valid.csv").is_file():
-            validation = load_remc(args.data, "valid")
+        valid_path = args.valid
+        if (
+            valid_path is None
+            and (args.data / "classification" / "valid.csv").is_file()
+        ):
+            valid_path = args.data
+        if valid_path is not None:
+            validation = _load_split(valid_path, None, "valid")
+        if args.task == "regression":
+            train = _with_expression(train, args, args.data)
+            if validation is not None:
+                validation = _with_expression(validation, args, valid_path)
         model = build_model(
             args.model,
+            task=args.task,
             random_state=args.seed,
             max_epochs=args.max_epochs,
             device=args.device,
@@ -101,9 +148,11 @@ def _fit(args):
     except (OSError, ValueError) as error:
         return command_error("fit", error)
     message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
-    if getattr(model, "best_valid_auc_", None) is not None:
+    score_name, attribute = _BEST_VALID[args.task]
+    best_value = getattr(model, attribute, None)
+    if best_value is not None:
         message += (
-            f" (best validation AUC {model.best_valid_auc_:.4f} at epoch "
+            f" (best validation {score_name} {best_value:.4f} at epoch "
             f"{model.best_epoch_} of {model.n_epochs_})"
         )
     print(f"{message}; saved to {args.out}")
@@ -112,7 +161,7 @@ def _fit(args):
 
 def _load_model(path):
     model = joblib.load(path)
-    if not isinstance(model, ChromatinClassifierBase):
+    if not isinstance(model, ChromatinEstimatorBase):
         raise ValueError(f"{path} does not hold a skattchrome model.")
     return model
 
@@ -121,22 +170,37 @@ def _predict(args):
     try:
         model = _load_model(args.model)
         genes = _load_split(args.data, args.subset, "test")
-        probability = model.predict_proba(genes.data)[:, 1]
-        predictions = pd.DataFrame(
-            {
-                "gene_id": genes.gene_ids,
-                "probability": probability,
-                "predicted_label": model.classes_[(probability > 0.5).astype(int)],
-                "label": genes.target,
-            }
-        )
+        if args.expression is not None:
+            genes = _with_expression(genes, args, args.data)
+        if is_regressor(model):
+            predictions = pd.DataFrame(
+                {"gene_id": genes.gene_ids, "prediction": model.predict(genes.data)}
+            )
+            if args.expression is not None:
+                predictions["expression"] = genes.expression
+        else:
+            probability = model.predict_proba(genes.data)[:, 1]
+            predictions = pd.DataFrame(
+                {
+                    "gene_id": genes.gene_ids,
+                    "probability": probability,
+                    "predicted_label": model.classes_[(probability > 0.5).astype(int)],
+                    "label": genes.target,
+                }
+            )
         write_atomically(
             args.out, lambda handle: predictions.to_csv(handle, index=False)
         )
     except (OSError, ValueError) as error:
         return command_error("predict", error)
     message = f"Wrote the predictions of {len(predictions)} genes to {args.out}"
-    if len(np.unique(genes.target)) == 2:
+    if "expression" in predictions:
+        scores = score_split(model, genes, "test")
+        message += (
+            f"; Pearson r {scores['test_pearson']:.4f}, Spearman "
+            f"{scores['test_spearman']:.4f}, R² {scores['test_r2']:.4f}"
+        )
+    elif "label" in predictions and len(np.unique(genes.target)) == 2:
         message += f"; ROC AUC {roc_auc_score(genes.target, probability):.4f}"
     print(message)
     return 0

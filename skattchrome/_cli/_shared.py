@@ -128,3 +128,52 @@ def command_error(command, error):
     """Print ``error`` as the failure of ``command``; return the exit status."""
     print(f"skattchrome {command}: error: {error}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def add_task_options(parser, column_default):
+    """The options that choose the task and the expression values of regression."""
+    parser.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        default="classification",
+        help=(
+            "classification: high or low expression, from the labels (default); "
+            "regression: how much, from --expression (simulated data carry their "
+            "own)"
+        ),
+    )
+    add_expression_options(parser, column_default)
+
+
+def add_expression_options(parser, column_default):
+    """The options that read expression values from a table."""
+    parser.add_argument(
+        "--expression",
+        type=Path,
+        default=None,
+        metavar="TABLE",
+        help=(
+            "CSV of expression values (the target of regression): a gene_id "
+            "column and a column per cell type"
+        ),
+    )
+    parser.add_argument(
+        "--expression-column",
+        default=column_default,
+        metavar="COLUMN",
+        help=(
+            "the column of --expression to read; {cell} stands for the cell type, "
+            f"the name of its folder (default {column_default.replace('%', '%%')})"
+        ),
+    )
+    parser.add_argument(
+        "--log1p",
+        action="store_true",
+        help="take log1p of the --expression values (for RPKM or TPM)",
+    )
+
+
+def cell_of(path):
+    """The cell type of DATA: its folder's name, or that of a CSV's split folder."""
+    path = Path(path)
+    return path.name if path.is_dir() else path.resolve().parent.parent.name

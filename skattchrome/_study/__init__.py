@@ -21,8 +21,9 @@ Output folder
     ``mark_attention`` (n_classes, n_marks), ``mark_names``, ``bin_offsets``,
     and a figure with a heatmap of bin attention per mark and bars of mark
     attention for each class.
-``results.csv``, ``summary.csv``, ``test_auc.png``
-    One row per task, one row per model, and the test AUC of each model in
+``results.csv``, ``summary.csv``, ``test_auc.png`` (``test_pearson.png``)
+    One row per task, one row per model, and the test AUC (for regression,
+    the Pearson r of predicted and measured expression) of each model in
     each cell type.
 
 Reproducibility
@@ -59,14 +60,23 @@ worker processes of one thread each.
 
 from ._output import write_atomically
 from ._runner import run_study
-from ._sources import DATA_KINDS, SIMULATED_CELLS, DataSource, SimulatedCell
+from ._sources import (
+    DATA_KINDS,
+    SIMULATED_CELLS,
+    DataSource,
+    SimulatedCell,
+    read_expression,
+)
 from ._summary import BASELINES, cell_winners, summarize_results
 from ._tasks import (
+    MAIN_SCORE,
     RESULT_COLUMNS,
     StudyTask,
     TaskResult,
     fit_model,
     run_task,
+    score_split,
+    target_of,
     task_seed,
     torch_threads,
 )
@@ -74,6 +84,7 @@ from ._tasks import (
 __all__ = [
     "BASELINES",
     "DATA_KINDS",
+    "MAIN_SCORE",
     "RESULT_COLUMNS",
     "SIMULATED_CELLS",
     "DataSource",
@@ -82,9 +93,12 @@ __all__ = [
     "TaskResult",
     "cell_winners",
     "fit_model",
+    "read_expression",
     "run_study",
     "run_task",
+    "score_split",
     "summarize_results",
+    "target_of",
     "task_seed",
     "torch_threads",
     "write_atomically",

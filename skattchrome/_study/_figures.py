@@ -3,6 +3,7 @@
 import numpy as np
 
 _CLASS_NAMES = {0: "low expression (0)", 1: "high expression (1)"}
+_SCORE_LABELS = {"test_auc": "test ROC AUC", "test_pearson": "test Pearson r"}
 
 
 def attention_figure(arrays, mark_names, offsets, title):
@@ -46,8 +47,8 @@ def attention_figure(arrays, mark_names, offsets, title):
     return figure
 
 
-def test_auc_figure(results):
-    """Test AUC of each model in each cell type."""
+def test_score_figure(results, score):
+    """The test score (a column of ``results``) of each model in each cell type."""
     from matplotlib.figure import Figure
 
     scored = results[results["status"] == "ok"]
@@ -58,14 +59,14 @@ def test_auc_figure(results):
     for model, rows in scored.groupby("model", sort=False):
         ax.plot(
             rows["cell"].map(positions),
-            rows["test_auc"].astype(float),
+            rows[score].astype(float),
             marker="o",
             linestyle="none",
             label=model,
         )
     ax.set_xticks(range(len(cells)), cells, rotation=90 if len(cells) > 12 else 0)
     ax.set_xlabel("cell type")
-    ax.set_ylabel("test ROC AUC")
+    ax.set_ylabel(_SCORE_LABELS.get(score, score))
     ax.grid(axis="y", alpha=0.3)
     if len(scored):
         ax.legend(loc="best", fontsize="small")

@@ -11,6 +11,7 @@ import numpy as np
 from .._registry import MODELS
 from . import _figures
 from ._summary import summarize_results
+from ._tasks import MAIN_SCORE
 
 
 def write_atomically(path, write):
@@ -107,13 +108,18 @@ def save_task(out_dir, task, result):
     write_text(_task_file(out_dir, task), json.dumps(saved, indent=2) + "\n")
 
 
-def save_results(out_dir, results):
-    """Write ``results.csv``, ``summary.csv`` and (with matplotlib) ``test_auc.png``."""
+def save_results(out_dir, results, task):
+    """Write ``results.csv``, ``summary.csv`` and (with matplotlib) a figure.
+
+    The figure, ``test_auc.png`` or ``test_pearson.png``, shows the task's
+    main score of each model in each cell type.
+    """
     write_text(out_dir / "results.csv", results.to_csv(index=False))
-    summary = summarize_results(results)
+    summary = summarize_results(results, task=task)
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    score = MAIN_SCORE[task]
     try:
-        figure = _figures.test_auc_figure(results)
+        figure = _figures.test_score_figure(results, score)
     except ImportError:
         return
-    _save_figure(out_dir / "test_auc.png", figure)
+    _save_figure(out_dir / f"{score}.png", figure)

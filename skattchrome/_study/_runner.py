@@ -73,7 +73,8 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
     Returns
     -------
     results : pandas.DataFrame
-        The rows of ``results.csv``, in the order of ``tasks``.
+        The rows of ``results.csv``, in the order of ``tasks``, with the
+        columns of :data:`RESULT_COLUMNS` for their task.
 
     Examples
     --------
@@ -89,6 +90,12 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
     0  SIM01  DeepChrome     ok
     1  SIM02  DeepChrome     ok
     """
+    kinds = {task.task for task in tasks}
+    if len(kinds) > 1:
+        raise ValueError(
+            f"The tasks of one study share a task; got {', '.join(sorted(kinds))}."
+        )
+    task_kind = kinds.pop() if kinds else "classification"
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = [_output.finished_record(out_dir, task) for task in tasks]
@@ -107,8 +114,8 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
                 records[number] = result.record
                 if callback is not None:
                     callback(tasks[number], result.record, False)
-    results = pd.DataFrame(records, columns=list(RESULT_COLUMNS)).astype(
+    results = pd.DataFrame(records, columns=list(RESULT_COLUMNS[task_kind])).astype(
         {"best_epoch": "Int64", "epochs": "Int64"}
     )
-    _output.save_results(out_dir, results)
+    _output.save_results(out_dir, results, task_kind)
     return results

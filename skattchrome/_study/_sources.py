@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import Bunch
 
 from ..datasets import (
@@ -16,6 +17,7 @@ from ..datasets import (
     make_chromatin_data,
 )
 from ..datasets._remc import SUBSETS
+from ..preprocessing import log_expression
 
 
 class SimulatedCell(NamedTuple):
@@ -62,6 +64,16 @@ class DataSource:
         Genes of every simulated cell type; None keeps the built-in sizes.
     n_bins : int, default=100
         100 bp bins per simulated gene.
+    expression : str, default=None
+        A CSV table of expression values for regression, read by
+        :func:`read_expression`: a ``gene_id`` column and a column per cell
+        type. Simulated cell types carry the simulator's expression instead.
+    expression_column : str, default="{cell}"
+        The column of a cell type in ``expression``; ``{cell}`` stands for its
+        name, as in ``"{cell}_rpkm"``.
+    log1p : bool, default=False
+        Take ``log1p`` of the values read from ``expression`` (for RPKM or
+        TPM).
 
     Examples
     --------
@@ -72,18 +84,28 @@ class DataSource:
     >>> splits = source.load("SIM02")
     >>> splits["train"].data.shape, splits["test"].gene_ids[0]
     ((10, 10, 5), 'SIM02-00020')
+    >>> splits["train"].expression.shape
+    (10,)
     """
 
     kind: str
     path: str | None = None
     n_genes: int | None = None
     n_bins: int = 100
+    expression: str | None = None
+    expression_column: str = "{cell}"
+    log1p: bool = False
 
     def __post_init__(self):
         if self.kind not in DATA_KINDS:
             raise ValueError(f"kind must be one of {DATA_KINDS}; got {self.kind!r}.")
         if self.kind == "folder" and self.path is None:
             raise ValueError("A 'folder' data source needs a path.")
+        if self.kind == "simulated" and self.expression is not None:
+            raise ValueError(
+                "Simulated cell types carry their own expression; an expression "
+                "table goes with a folder or the archive."
+            )
 
     def cells(self):
         """Names of the cell types this source holds.
@@ -117,16 +139,31 @@ class DataSource:
         splits : dict of {str: Bunch}
             ``"train"``, ``"valid"`` and ``"test"``, each a Bunch with
             ``data`` (n_genes, n_bins, n_marks), ``target``, ``gene_ids``,
-            ``mark_names`` and ``bin_offsets``, as :func:`load_remc` gives.
+            ``mark_names`` and ``bin_offsets``, as :func:`load_remc` gives,
+            and ``expression`` (n_genes,): the simulated expression, the
+            values of the ``expression`` table, or None.
         """
         if self.kind == "simulated":
             return self._simulate(cell)
         if self.kind == "remc":
-            return {
+            splits = {
                 subset: fetch_remc(cell, subset, data_home=self.path, progress=False)
                 for subset in SUBSETS
             }
-        return {subset: load_remc(Path(self.path) / cell, subset) for subset in SUBSETS}
+        else:
+            splits = {
+                subset: load_remc(Path(self.path) / cell, subset) for subset in SUBSETS
+            }
+        for split in splits.values():
+            split.expression = None
+            if self.expression is not None:
+                split.expression = read_expression(
+                    self.expression,
+                    self.expression_column.format(cell=cell),
+                    split.gene_ids,
+                    log1p=self.log1p,
+                )
+        return splits
 
     def _simulate(self, cell):
         if cell not in SIMULATED_CELLS:
@@ -136,12 +173,13 @@ class DataSource:
             )
         built_in = SIMULATED_CELLS[cell]
         n_genes = self.n_genes or built_in.n_genes
-        X, y = make_chromatin_data(
+        X, y, expression = make_chromatin_data(
             n_genes=n_genes,
             n_bins=self.n_bins,
             random_state=built_in.seed,
             label_noise=built_in.label_noise,
             genomic_order=True,
+            return_expression=True,
         )
         gene_ids = np.array([f"{cell}-{index:05d}" for index in range(n_genes)])
         parts = np.array_split(np.arange(n_genes), len(SUBSETS))
@@ -149,9 +187,79 @@ class DataSource:
             subset: Bunch(
                 data=X[part],
                 target=y[part],
+                expression=expression[part],
                 gene_ids=gene_ids[part].astype(object),
                 mark_names=list(REFERENCE_MARKS),
                 bin_offsets=bin_offsets(self.n_bins),
             )
             for subset, part in zip(SUBSETS, parts, strict=True)
         }
+
+
+def read_expression(path, column, gene_ids, *, log1p=False):
+    """Expression values of ``gene_ids`` from a CSV table, as a regression target.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV file with a ``gene_id`` column and numeric columns of values.
+    column : str
+        The column to read.
+    gene_ids : array-like of str
+        The genes, in order. Ids made only of digits match with or without
+        leading zeros (the published archive writes both ``000003`` and
+        ``3``).
+    log1p : bool, default=False
+        Return ``log1p`` of the values (for RPKM or TPM), through
+        :func:`~skattchrome.preprocessing.log_expression`.
+
+    Returns
+    -------
+    expression : ndarray of shape (n_genes,), dtype float64
+
+    Raises
+    ------
+    ValueError
+        If the table has no ``gene_id`` column or no such column, or a gene
+        has no finite value in it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skattchrome._study import read_expression
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table = Path(folder) / "expression.csv"
+    ...     _ = table.write_text("gene_id,E003\\n000003,4.0\\n000005,0.5\\n")
+    ...     read_expression(table, "E003", ["5", "3"])
+    array([0.5, 4. ])
+    """
+    table = pd.read_csv(path, dtype={"gene_id": str})
+    if "gene_id" not in table:
+        raise ValueError(f"The expression table {path} has no gene_id column.")
+    if column not in table:
+        columns = [name for name in table.columns if name != "gene_id"]
+        raise ValueError(
+            f"The expression table {path} has no column {column!r}; it has "
+            f"{', '.join(columns[:20])}."
+        )
+    values = pd.to_numeric(table[column], errors="coerce")
+    values.index = [_gene_key(gene) for gene in table["gene_id"]]
+    values = values[~values.index.duplicated()]
+    expression = values.reindex([_gene_key(gene) for gene in gene_ids]).to_numpy(
+        dtype=np.float64
+    )
+    missing = ~np.isfinite(expression)
+    if missing.any():
+        examples = np.asarray(gene_ids, dtype=object)[missing][:5].tolist()
+        raise ValueError(
+            f"{int(missing.sum())} of {len(expression)} genes have no numeric value "
+            f"in column {column!r} of {path}, such as {examples}."
+        )
+    return log_expression(expression) if log1p else expression
+
+
+def _gene_key(gene):
+    """A gene id, without the leading zeros of an id made only of digits."""
+    gene = str(gene)
+    return gene.lstrip("0") or "0" if gene.isdigit() else gene

@@ -4,31 +4,41 @@ import numpy as np
 import pandas as pd
 
 from ..model_selection import paired_comparison
+from ._tasks import MAIN_SCORE
 
-BASELINES = ("DeepChrome", "Logistic")
-"""The models the summary counts wins against: DeepChrome, as the paper does,
-and the linear baseline, which every deep model must be seen against."""
+BASELINES = {
+    "classification": ("DeepChrome", "Logistic"),
+    "regression": ("DeepChrome", "Ridge"),
+}
+"""The models the summary counts wins against, per task: DeepChrome, as the
+paper does, and the linear baseline, which every deep model must be seen
+against."""
 
 
-def summarize_results(results, baselines=BASELINES):
-    """Per model: test AUC over the cell types, best-of-cell counts and wins.
+def summarize_results(results, *, task="classification", baselines=None):
+    """Per model: the test score over the cell types, best-of-cell counts and wins.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Rows of ``results.csv``: ``cell``, ``model``, ``test_auc`` and
-        ``status``.
-    baselines : tuple of str, default=("DeepChrome", "Logistic")
+        Rows of ``results.csv``: ``cell``, ``model``, ``status`` and the
+        task's main score, ``test_auc`` or ``test_pearson``
+        (:data:`MAIN_SCORE`).
+    task : {"classification", "regression"}, default="classification"
+        The task of the study, which names its main score.
+    baselines : tuple of str, default=None
         Models to count wins against, as the paper counts the cell types where
         a model beats DeepChrome (with
-        :func:`~skattchrome.model_selection.paired_comparison`).
+        :func:`~skattchrome.model_selection.paired_comparison`); None takes
+        those of :data:`BASELINES` for the task.
 
     Returns
     -------
     summary : pandas.DataFrame
         One row per model, in order of appearance: ``model``, ``cells``
         (scored cell types), ``failed``, ``mean_auc``, ``median_auc``,
-        ``min_auc``, ``max_auc``, ``best_in`` (the cell types where the model
+        ``min_auc``, ``max_auc`` (``mean_pearson``... for regression),
+        ``best_in`` (the cell types where the model
         has the highest test AUC, see :func:`cell_winners`) and, for each
         baseline, ``beats_<baseline>``, the number of cell types scored for
         both where the model's test AUC is higher (missing for the baseline
@@ -53,12 +63,15 @@ def summarize_results(results, baselines=BASELINES):
     2         Logistic     0.825        1                 1            <NA>
     """
     models = list(dict.fromkeys(results["model"]))
-    scored = results[results["status"] == "ok"].astype({"test_auc": float})
-    auc = scored.groupby("model", sort=False)["test_auc"]
+    score = MAIN_SCORE[task]
+    if baselines is None:
+        baselines = BASELINES[task]
+    scored = results[results["status"] == "ok"].astype({score: float})
+    scores = scored.groupby("model", sort=False)[score]
     summary = pd.DataFrame(
         {
             "model": models,
-            "cells": auc.count().reindex(models, fill_value=0).to_numpy(),
+            "cells": scores.count().reindex(models, fill_value=0).to_numpy(),
             "failed": (results["status"] != "ok")
             .groupby(results["model"], sort=False)
             .sum()
@@ -67,36 +80,40 @@ def summarize_results(results, baselines=BASELINES):
         }
     )
     for statistic in ("mean", "median", "min", "max"):
-        summary[f"{statistic}_auc"] = auc.agg(statistic).reindex(models).to_numpy()
-    winners = cell_winners(results)["winner"].value_counts()
+        summary[f"{statistic}_{score.removeprefix('test_')}"] = (
+            scores.agg(statistic).reindex(models).to_numpy()
+        )
+    winners = cell_winners(results, task=task)["winner"].value_counts()
     summary["best_in"] = winners.reindex(models, fill_value=0).to_numpy()
     scored_models = scored["model"].unique()
     for baseline in baselines:
         wins = pd.Series(pd.NA, index=models, dtype="Int64")
         if baseline in scored_models and len(scored_models) > 1:
             comparison = paired_comparison(
-                scored, baseline=baseline, unit="cell", score="test_auc"
+                scored, baseline=baseline, unit="cell", score=score
             )
             wins[comparison["model"].to_numpy()] = comparison["wins"].to_numpy()
         summary[f"beats_{baseline}"] = wins.array
     return summary
 
 
-def cell_winners(results):
-    """The model with the highest test AUC in each cell type, and its margin.
+def cell_winners(results, *, task="classification"):
+    """The model with the best test score in each cell type, and its margin.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Rows of ``results.csv``: ``cell``, ``model``, ``test_auc`` and
-        ``status``.
+        Rows of ``results.csv``: ``cell``, ``model``, ``status`` and the
+        task's main score, ``test_auc`` or ``test_pearson``.
+    task : {"classification", "regression"}, default="classification"
+        The task of the study, which names its main score.
 
     Returns
     -------
     winners : pandas.DataFrame
         One row per cell type with at least one scored model, in order of
-        appearance: ``cell``, ``winner``, ``test_auc`` (the winner's),
-        ``runner_up`` and ``margin`` (the winner's test AUC minus the runner-up's;
+        appearance: ``cell``, ``winner``, the main score (the winner's),
+        ``runner_up`` and ``margin`` (the winner's score minus the runner-up's;
         both missing when one model was scored). A tie goes to the model
         listed first.
 
@@ -115,25 +132,24 @@ def cell_winners(results):
     0  E003         Logistic      0.83  AttentiveChrome    0.02
     1  E004  AttentiveChrome      0.86         Logistic    0.02
     """
-    scored = results[results["status"] == "ok"].astype({"test_auc": float})
+    score = MAIN_SCORE[task]
+    scored = results[results["status"] == "ok"].astype({score: float})
     rows = []
     for cell, models in scored.groupby("cell", sort=False):
-        ranked = models.sort_values("test_auc", ascending=False, kind="stable")
+        ranked = models.sort_values(score, ascending=False, kind="stable")
         first = ranked.iloc[0]
         second = ranked.iloc[1] if len(ranked) > 1 else None
         rows.append(
             {
                 "cell": cell,
                 "winner": first["model"],
-                "test_auc": first["test_auc"],
+                score: first[score],
                 "runner_up": None if second is None else second["model"],
                 "margin": (
                     np.nan
                     if second is None
-                    else round(first["test_auc"] - second["test_auc"], 10)
+                    else round(first[score] - second[score], 10)
                 ),
             }
         )
-    return pd.DataFrame(
-        rows, columns=["cell", "winner", "test_auc", "runner_up", "margin"]
-    )
+    return pd.DataFrame(rows, columns=["cell", "winner", score, "runner_up", "margin"])

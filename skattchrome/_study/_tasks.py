@@ -8,26 +8,41 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score
+from scipy.stats import pearsonr, spearmanr
+from sklearn.base import is_regressor
+from sklearn.metrics import r2_score, roc_auc_score
 
-from .._base import NeuralChromatinClassifier
+from .._base import NeuralChromatinEstimator
 from .._registry import MODELS, build_model
 from ..datasets._remc import SUBSETS
 from ._sources import DataSource
 
-RESULT_COLUMNS = (
-    "cell",
-    "model",
-    "test_auc",
-    "best_valid_auc",
-    "best_epoch",
-    "epochs",
-    "seconds",
-    "device",
-    "status",
-    "error",
-)
-"""Columns of ``results.csv``, one row per (cell type, model) task."""
+_COMMON_HEAD = ("cell", "model")
+_COMMON_TAIL = ("best_epoch", "epochs", "seconds", "device", "status", "error")
+RESULT_COLUMNS = {
+    "classification": (*_COMMON_HEAD, "test_auc", "best_valid_auc", *_COMMON_TAIL),
+    "regression": (
+        *_COMMON_HEAD,
+        "test_pearson",
+        "test_spearman",
+        "test_r2",
+        "best_valid_r2",
+        *_COMMON_TAIL,
+    ),
+}
+"""Columns of ``results.csv`` per task, one row per (cell type, model) task.
+
+Classification scores the test genes by ROC AUC; regression by the Pearson and
+Spearman correlations of predicted and measured expression and by R², as the
+regression literature reports them. ``best_valid_*`` is the validation score of
+the epoch kept (of the fitted model for the forest and the linear models)."""
+
+MAIN_SCORE = {"classification": "test_auc", "regression": "test_pearson"}
+"""The column that ranks the models of each task: in the summary, the winner
+of each cell type and the wins against the baselines."""
+
+# The validation score of the epoch kept: the one the neural models select on.
+_BEST_VALID = {"classification": "best_valid_auc", "regression": "best_valid_r2"}
 
 
 def task_seed(seed, cell, model):
@@ -86,6 +101,8 @@ class StudyTask:
         PyTorch threads while the task runs.
     verbose : int, default=0
         1 prints a line per epoch.
+    task : {"classification", "regression"}, default="classification"
+        Predict the labels, or the expression values of the source.
 
     Examples
     --------
@@ -103,6 +120,7 @@ class StudyTask:
     device: str = "auto"
     n_threads: int = 1
     verbose: int = 0
+    task: str = "classification"
 
     @property
     def name(self):
@@ -183,18 +201,20 @@ def torch_threads(n_threads):
 
 
 def fit_model(estimator, train, validation=None):
-    """Fit on ``train``, keeping the epoch of best AUC on ``validation`` if any.
+    """Fit on ``train``, keeping the epoch of best score on ``validation`` if any.
 
     A neural model is fitted with ``validation_data``; a model without epochs
-    (the forest, the logistic regression) is fitted on ``train`` alone.
+    (the forest, the linear models) is fitted on ``train`` alone. A classifier
+    learns the labels (``target``), a regressor the ``expression``.
 
     Parameters
     ----------
     estimator : estimator
         The unfitted model.
     train, validation : Bunch
-        Splits with ``data`` and ``target``, as :func:`load_remc` gives them;
-        ``validation`` may be None.
+        Splits with ``data``, ``target`` and, for a regressor,
+        ``expression``, as :meth:`DataSource.load` gives them; ``validation``
+        may be None.
 
     Returns
     -------
@@ -210,13 +230,43 @@ def fit_model(estimator, train, validation=None):
     >>> fit_model(model, splits["train"], splits["valid"]).n_epochs_
     2
     """
-    if validation is not None and isinstance(estimator, NeuralChromatinClassifier):
+    if validation is not None and isinstance(estimator, NeuralChromatinEstimator):
         return estimator.fit(
             train.data,
-            train.target,
-            validation_data=(validation.data, validation.target),
+            target_of(estimator, train),
+            validation_data=(validation.data, target_of(estimator, validation)),
         )
-    return estimator.fit(train.data, train.target)
+    return estimator.fit(train.data, target_of(estimator, train))
+
+
+def target_of(estimator, split):
+    """What ``estimator`` learns from ``split``: its labels, or its expression."""
+    if not is_regressor(estimator):
+        return split.target
+    if getattr(split, "expression", None) is None:
+        raise ValueError(
+            "Regression needs expression values, and these genes have none: give "
+            "an expression table (--expression)."
+        )
+    return split.expression
+
+
+def score_split(estimator, split, prefix):
+    """The scores of ``estimator`` on ``split``, named ``<prefix>_<score>``.
+
+    ROC AUC for a classifier; Pearson and Spearman correlations and R² of the
+    expression for a regressor.
+    """
+    if not is_regressor(estimator):
+        probability = estimator.predict_proba(split.data)[:, 1]
+        return {f"{prefix}_auc": float(roc_auc_score(split.target, probability))}
+    measured = target_of(estimator, split)
+    predicted = estimator.predict(split.data)
+    return {
+        f"{prefix}_pearson": float(pearsonr(measured, predicted).statistic),
+        f"{prefix}_spearman": float(spearmanr(measured, predicted).statistic),
+        f"{prefix}_r2": float(r2_score(measured, predicted)),
+    }
 
 
 def run_task(task):
@@ -245,13 +295,14 @@ def run_task(task):
     >>> run_task(StudyTask("SIM09", "forest", source)).record["error"]
     "ValueError: Unknown simulated cell type 'SIM09'; ..."
     """
-    record = dict.fromkeys(RESULT_COLUMNS)
+    record = dict.fromkeys(RESULT_COLUMNS[task.task])
     record.update(cell=task.cell, model=MODELS[task.model].name, status="ok")
     try:
         splits = task.source.load(task.cell)
         train, valid, test = (splits[subset] for subset in SUBSETS)
         estimator = build_model(
             task.model,
+            task=task.task,
             random_state=task_seed(task.seed, task.cell, task.model),
             max_epochs=task.max_epochs,
             device=task.device,
@@ -260,17 +311,20 @@ def run_task(task):
         with torch_threads(task.n_threads):
             start = time.perf_counter()
             fit_model(estimator, train, valid)
-            if isinstance(estimator, NeuralChromatinClassifier):
+            best_valid = _BEST_VALID[task.task]
+            if isinstance(estimator, NeuralChromatinEstimator):
+                record[best_valid] = getattr(estimator, f"{best_valid}_")
                 record.update(
-                    best_valid_auc=estimator.best_valid_auc_,
                     best_epoch=estimator.best_epoch_,
                     epochs=estimator.n_epochs_,
                     device=str(estimator.net_.device),
                 )
             else:
-                record.update(best_valid_auc=_auc(estimator, valid), device="cpu")
+                valid_scores = score_split(estimator, valid, "valid")
+                record[best_valid] = valid_scores[best_valid.removeprefix("best_")]
+                record["device"] = "cpu"
             record["seconds"] = round(time.perf_counter() - start, 3)
-            record["test_auc"] = _auc(estimator, test)
+            record.update(score_split(estimator, test, "test"))
     except Exception as error:
         record.update(status="failed", error=f"{type(error).__name__}: {error}")
         return TaskResult(record, {}, [], None)
@@ -280,7 +334,3 @@ def run_task(task):
     return TaskResult(
         record, attention, list(train.mark_names), np.asarray(train.bin_offsets)
     )
-
-
-def _auc(estimator, split):
-    return float(roc_auc_score(split.target, estimator.predict_proba(split.data)[:, 1]))
