@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
@@ -21,7 +21,9 @@ from skattchrome import (
     PAPER_RECIPE,
     AttentionMaps,
     AttentiveChromeClassifier,
+    AttentiveChromeRegressor,
     ChromeLogisticClassifier,
+    ChromeRidgeRegressor,
     UniformAttentionWarning,
 )
 from skattchrome._callbacks import BinaryLogitLoss
@@ -740,3 +742,124 @@ def test_attention_on_real_genes_sits_with_h3k27ac(test_data):
     assert h3k4me3.mean(axis=0).max() * X.shape[1] > 2.0
     table = correlate_with_reference(maps, h3k27ac, y)
     assert table["pearson_r"].iloc[0] > 0.6
+
+
+# AttentiveChromeRegressor: the same network, predicting a continuous target.
+
+
+@pytest.fixture(scope="module")
+def expression_data():
+    X, _, expression = make_chromatin_data(
+        n_genes=600, n_bins=N_BINS, random_state=1, return_expression=True
+    )
+    return X, expression
+
+
+def small_regressor(**params):
+    settings = dict(bin_hidden_size=8, mark_hidden_size=4, device="cpu", random_state=0)
+    settings.update(params)
+    return AttentiveChromeRegressor(**settings)
+
+
+def test_regressor_learns_the_simulated_expression(expression_data):
+    X, expression = expression_data
+    model = small_regressor().fit(X[:400], expression[:400])
+    ridge = ChromeRidgeRegressor().fit(X[:400], expression[:400])
+    held_out = (X[400:], expression[400:])
+    assert model.score(*held_out) > 0.3
+    assert model.score(*held_out) > ridge.score(*held_out) - 0.05
+    assert is_regressor(model)
+    assert model.predict(X[:3]).shape == (3,)
+
+
+def test_regressor_predicts_on_the_scale_of_the_target(expression_data):
+    X, expression = expression_data
+    target = 1000.0 + 50.0 * expression[:400]
+    model = small_regressor(max_epochs=3).fit(X[:400], target)
+    assert model.target_mean_ == pytest.approx(target.mean())
+    assert model.target_scale_ == pytest.approx(target.std())
+    standardised = small_regressor(max_epochs=3).fit(
+        X[:400], (target - target.mean()) / target.std()
+    )
+    np.testing.assert_allclose(
+        model.predict(X[:20]),
+        1000.0
+        + 50.0 * expression[:400].mean()
+        + target.std() * standardised.predict(X[:20]),
+        rtol=1e-5,
+    )
+
+
+def test_regressor_keeps_the_epoch_of_best_validation_r2(expression_data):
+    X, expression = expression_data
+    model = small_regressor(max_epochs=6, patience=None).fit(
+        X[:300], expression[:300], validation_data=(X[300:400], expression[300:400])
+    )
+    r2 = np.asarray(model.history_[:, "valid_r2"])
+    assert model.best_valid_r2_ == pytest.approx(r2.max())
+    assert model.best_epoch_ == int(np.argmax(r2)) + 1
+    kept = model.score(X[300:400], expression[300:400])
+    assert kept == pytest.approx(model.best_valid_r2_, abs=1e-4)
+    assert not hasattr(model, "best_valid_auc_")
+
+
+def test_regressor_holds_out_a_random_fraction(expression_data):
+    X, expression = expression_data
+    model = small_regressor(max_epochs=2, validation_fraction=0.2).fit(
+        X[:100], expression[:100]
+    )
+    assert model.best_valid_r2_ is not None
+    with pytest.raises(ValueError, match="Too few genes \\(3\\) to hold out"):
+        small_regressor(validation_fraction=0.5).fit(X[:3], expression[:3])
+
+
+def test_regressor_attention_groups_genes_by_the_median_target(expression_data):
+    X, expression = expression_data
+    model = small_regressor(max_epochs=2).fit(X[:200], expression[:200])
+    above = expression[:200] > np.median(expression[:200])
+    maps = model.attention(X[:200])
+    assert sorted(model.attention_) == [0, 1]
+    np.testing.assert_allclose(
+        model.attention_[1].bin_attention, maps.bin_attention[above].mean(axis=0)
+    )
+    np.testing.assert_allclose(
+        model.attention_[0].mark_attention, maps.mark_attention[~above].mean(axis=0)
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (np.array(["high", "low"] * 10), "holds labels \\(high, low\\), not numbers"),
+        (np.array([True, False] * 10), "holds labels"),
+        (np.full(20, 2.5), "constant \\(every gene has 2.5\\)"),
+        (np.r_[np.arange(19.0), np.inf], "Input y contains infinity"),
+        (np.r_[np.arange(19.0), np.nan], "Input y contains NaN"),
+    ],
+)
+def test_regressor_refuses_targets_it_cannot_learn(expression_data, target, message):
+    X, _ = expression_data
+    with pytest.raises(ValueError, match=message):
+        small_regressor(max_epochs=1).fit(X[:20], target)
+
+
+def test_regressor_validation_target_is_checked_and_named(expression_data):
+    X, expression = expression_data
+    with pytest.raises(ValueError, match=r"^validation_data: .*holds labels"):
+        small_regressor(max_epochs=1).fit(
+            X[:20], expression[:20], validation_data=(X[20:24], ["a", "b", "a", "b"])
+        )
+    with pytest.raises(ValueError, match=r"^validation_data: .*constant"):
+        small_regressor(max_epochs=1).fit(
+            X[:20], expression[:20], validation_data=(X[20:24], np.zeros(4))
+        )
+
+
+def test_regressor_refit_failure_keeps_the_previous_fit(expression_data):
+    X, expression = expression_data
+    model = small_regressor(max_epochs=1).fit(X[:40], expression[:40])
+    before = model.predict(X[:5])
+    with pytest.raises(ValueError, match="constant"):
+        model.fit(X[:40, :, :4], np.ones(40))
+    np.testing.assert_array_equal(model.predict(X[:5]), before)
+    assert model.n_marks_ == N_MARKS

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tarfile
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from skattchrome._base import resolve_device
 from skattchrome._cli import main
 from skattchrome._registry import MODELS, build_model
 from skattchrome._study import _figures, _runner
-from skattchrome.datasets import make_chromatin_data
+from skattchrome.datasets import load_remc, make_chromatin_data
 
 TINY = ["--genes", "60", "--bins", "10", "--max-epochs", "1", "--quiet"]
 
@@ -364,3 +365,89 @@ def test_benchmark_prints_epoch_tables_only_when_asked(tmp_path, capsys):
     assert "train_loss" not in capsys.readouterr().out
     assert main([*arguments, "--out", str(tmp_path / "verbose"), "--verbose"]) == 0
     assert "train_loss" in capsys.readouterr().out
+
+
+def write_expression_table(path, remc_folder):
+    """log RPKM-like values for every gene of E001, in a column E001_rpkm."""
+    genes = pd.concat(
+        pd.read_csv(csv, header=None, dtype={0: str})
+        for csv in sorted((remc_folder / "E001" / "classification").glob("*.csv"))
+    )
+    signal = genes.groupby(0, sort=False)[[3, 5]].sum()
+    rpkm = np.expm1(np.log1p(signal[5]) - 0.3 * np.log1p(signal[3]))
+    pd.DataFrame({"gene_id": signal.index, "E001_rpkm": rpkm}).to_csv(path, index=False)
+
+
+def test_fit_predict_explain_a_regressor(remc_folder, tmp_path, capsys):
+    table = tmp_path / "expression.csv"
+    write_expression_table(table, remc_folder)
+    expression = ["--expression", str(table), "--expression-column", "{cell}_rpkm"]
+    expression += ["--log1p"]
+    cell = remc_folder / "E001"
+    model_path = tmp_path / "model.pkl"
+    fit = ["fit", str(cell), "--model", "attentivechrome", "--task", "regression"]
+    assert main([*fit, *expression, "--out", str(model_path), "--quiet"]) == 0
+    assert "best validation R²" in capsys.readouterr().out
+    model = joblib.load(model_path)
+    assert type(model).__name__ == "AttentiveChromeRegressor"
+
+    out = tmp_path / "predictions.csv"
+    predict = ["predict", str(model_path), str(cell), "--out", str(out)]
+    assert main([*predict, *expression]) == 0
+    assert "Pearson r" in capsys.readouterr().out
+    predictions = pd.read_csv(out, dtype={"gene_id": str})
+    assert list(predictions.columns) == ["gene_id", "prediction", "expression"]
+    test = load_remc(cell, "test")
+    np.testing.assert_allclose(
+        predictions["prediction"], model.predict(test.data), rtol=1e-6
+    )
+    assert main([*predict]) == 0
+    assert list(pd.read_csv(out).columns) == ["gene_id", "prediction"]
+
+    attention_path = tmp_path / "attention.npz"
+    explain = ["explain", str(model_path), str(cell), "--out", str(attention_path)]
+    assert main(explain) == 0
+    assert np.load(attention_path)["bin_attention"].shape == (30, 10, 5)
+
+
+def test_regression_needs_expression_values_and_a_regressor(
+    remc_folder, tmp_path, capsys
+):
+    cell = remc_folder / "E001"
+    fit = ["fit", str(cell), "--out", str(tmp_path / "m.pkl"), "--task", "regression"]
+    with pytest.raises(SystemExit):
+        main([*fit, "--model", "ridge"])
+    assert "--task regression needs --expression" in capsys.readouterr().err
+    table = tmp_path / "expression.csv"
+    write_expression_table(table, remc_folder)
+    assert main([*fit, "--model", "logistic", "--expression", str(table)]) == 1
+    assert "'logistic' has no estimator for regression" in capsys.readouterr().err
+    assert main([*fit, "--model", "ridge", "--expression", str(table)]) == 1
+    assert "no column 'E001'" in capsys.readouterr().err
+    benchmark = ["benchmark", "--data", str(remc_folder), "--task", "regression"]
+    with pytest.raises(SystemExit):
+        main([*benchmark, "--out", str(tmp_path / "out")])
+    assert "needs --expression TABLE" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--task", "regression", "--models", "logistic"])
+    assert "logistic cannot do regression" in capsys.readouterr().err
+
+
+def test_benchmark_regression_on_a_folder_with_an_expression_table(
+    remc_folder, tmp_path, capsys
+):
+    table = tmp_path / "expression.csv"
+    write_expression_table(table, remc_folder)
+    out = tmp_path / "out"
+    arguments = ["benchmark", "--data", str(remc_folder), "--cells", "E001"]
+    arguments += ["--task", "regression", "--expression", str(table), "--log1p"]
+    arguments += ["--expression-column", "{cell}_rpkm", "--models", "forest,ridge"]
+    assert main([*arguments, "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "Test Pearson r per model over cell types:" in printed
+    assert "E001 Ridge: test r" in printed
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns) == list(study.RESULT_COLUMNS["regression"])
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"mean_pearson", "beats_Ridge"} <= set(summary.columns)
+    assert (out / "test_pearson.png").is_file()

@@ -1,11 +1,11 @@
-"""DeepChromeClassifier and its network."""
+"""DeepChromeClassifier, DeepChromeRegressor and their network."""
 
 import numpy as np
 import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from skattchrome import DeepChromeClassifier, DeepChromeModule
+from skattchrome import DeepChromeClassifier, DeepChromeModule, DeepChromeRegressor
 from skattchrome.datasets import make_chromatin_data
 
 
@@ -78,3 +78,21 @@ def test_bad_parameters(params, message):
     X, y = make_chromatin_data(n_genes=40, n_bins=20, random_state=0)
     with pytest.raises(ValueError, match=message):
         DeepChromeClassifier(**params).fit(X, y)
+
+
+def test_regressor_learns_expression_with_the_same_network(seed):
+    X, _, expression = make_chromatin_data(
+        n_genes=600, n_bins=40, random_state=seed, return_expression=True
+    )
+    model = DeepChromeRegressor(device="cpu", random_state=seed)
+    model.fit(X[:400], expression[:400])
+    assert model.score(X[400:], expression[400:]) > 0.2
+    network = model.net_.module_
+    assert network(torch.rand(4, 40, 5)).shape == (4,)
+    classifier = DeepChromeClassifier(max_epochs=1, random_state=seed).fit(
+        X[:400], expression[:400] > 0
+    )
+    assert [type(layer) for layer in network.dense] == [
+        type(layer) for layer in classifier.net_.module_.dense
+    ]
+    assert model.get_params().keys() == classifier.get_params().keys()

@@ -1,11 +1,11 @@
-"""ChromeForestClassifier."""
+"""ChromeForestClassifier and ChromeForestRegressor."""
 
 import numpy as np
 import pytest
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import roc_auc_score
 
-from skattchrome import ChromeForestClassifier
+from skattchrome import ChromeForestClassifier, ChromeForestRegressor
 from skattchrome.datasets import make_chromatin_data
 
 
@@ -79,3 +79,22 @@ def test_class_weight_dict_is_keyed_by_the_users_labels(data):
     )
     with pytest.raises(ValueError, match=r"not classes of y: \['medium'\]"):
         ChromeForestClassifier(class_weight={"medium": 2}).fit(X, labels)
+
+
+def test_regressor_is_a_plain_random_forest_on_the_same_features():
+    X, _, expression = make_chromatin_data(
+        n_genes=400, n_bins=20, random_state=0, return_expression=True
+    )
+    forest = ChromeForestRegressor(
+        bin_aggregation="sum", n_windows=2, n_estimators=30, random_state=3
+    ).fit(X[:300], expression[:300])
+    sums = X.reshape(len(X), 2, 10, 5).sum(axis=2).reshape(len(X), -1)
+    reference = RandomForestRegressor(
+        n_estimators=30, max_features="sqrt", random_state=forest.forest_.random_state
+    ).fit(sums[:300], expression[:300])
+    np.testing.assert_allclose(forest.predict(X[300:]), reference.predict(sums[300:]))
+    assert forest.feature_importances_.shape == (2, 5)
+    assert forest.score(X[300:], expression[300:]) > 0.15
+    with pytest.raises(ValueError, match="holds labels"):
+        forest.fit(X[:20], np.where(expression[:20] > 0, "high", "low"))
+    assert "class_weight" not in forest.get_params()

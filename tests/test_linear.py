@@ -1,14 +1,14 @@
-"""ChromeLogisticClassifier."""
+"""ChromeLogisticClassifier and ChromeRidgeRegressor."""
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skattchrome import ChromeLogisticClassifier
+from skattchrome import ChromeLogisticClassifier, ChromeRidgeRegressor
 from skattchrome._study import DataSource, StudyTask, run_task
 from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 
@@ -187,3 +187,28 @@ def test_runs_as_a_benchmark_task_without_epochs():
     assert record["test_auc"] == pytest.approx(
         roc_auc_score(splits["test"].target, proba)
     )
+
+
+def test_ridge_is_a_ridge_regression_on_log_window_sums():
+    X, _, expression = make_chromatin_data(
+        n_genes=400, n_bins=20, random_state=0, return_expression=True
+    )
+    model = ChromeRidgeRegressor(n_windows=4, alpha=3.0).fit(X, expression)
+    window_sums = X.astype(np.float64).reshape(len(X), 4, 5, 5).sum(axis=2)
+    features = np.log1p(window_sums).reshape(len(X), -1)
+    reference = make_pipeline(StandardScaler(), Ridge(alpha=3.0)).fit(
+        features, expression
+    )
+    np.testing.assert_allclose(model.predict(X), reference.predict(features))
+    np.testing.assert_allclose(model.coef_, reference[-1].coef_.reshape(4, 5))
+    assert model.intercept_ == pytest.approx(reference[-1].intercept_)
+
+
+def test_ridge_coefficients_follow_the_simulated_biology():
+    X, _, expression = make_chromatin_data(
+        n_genes=2000, random_state=0, return_expression=True
+    )
+    coef = ChromeRidgeRegressor().fit(X, expression).coef_[0]
+    assert coef[H3K4ME3] > 0 > coef[H3K27ME3]
+    with pytest.raises(ValueError, match="Negative values"):
+        ChromeRidgeRegressor().fit(-X, expression)

@@ -7,14 +7,19 @@ import pandas as pd
 import pytest
 import torch
 
+from skattchrome import ChromeRidgeRegressor
 from skattchrome._study import (
+    RESULT_COLUMNS,
+    SIMULATED_CELLS,
     DataSource,
     StudyTask,
     cell_winners,
+    read_expression,
     run_task,
     summarize_results,
     task_seed,
 )
+from skattchrome.datasets import make_chromatin_data
 
 
 def test_task_seed_is_a_stable_hash():
@@ -115,3 +120,101 @@ def test_summary_counts_best_cells_and_wins_over_each_baseline():
     assert summary.loc["AttentiveChrome", "beats_Logistic"] == 1
     assert summary.loc["DeepChrome", "beats_Logistic"] == 1
     assert pd.isna(summary.loc["Logistic", "beats_Logistic"])
+
+
+def test_regression_task_scores_the_simulated_expression():
+    source = DataSource("simulated", n_genes=300, n_bins=10)
+    splits = source.load("SIM01")
+    _, y, expression = make_chromatin_data(
+        n_genes=300,
+        n_bins=10,
+        random_state=SIMULATED_CELLS["SIM01"].seed,
+        label_noise=SIMULATED_CELLS["SIM01"].label_noise,
+        genomic_order=True,
+        return_expression=True,
+    )
+    np.testing.assert_array_equal(splits["test"].expression, expression[200:])
+    np.testing.assert_array_equal(splits["test"].target, y[200:])
+    result = run_task(StudyTask("SIM01", "ridge", source, task="regression"))
+    record = result.record
+    assert list(record) == list(RESULT_COLUMNS["regression"])
+    ridge = ChromeRidgeRegressor().fit(splits["train"].data, expression[:100])
+    predicted = ridge.predict(splits["test"].data)
+    assert record["test_pearson"] == pytest.approx(
+        np.corrcoef(predicted, expression[200:])[0, 1]
+    )
+    assert record["test_r2"] == pytest.approx(
+        ridge.score(splits["test"].data, expression[200:])
+    )
+    assert record["best_valid_r2"] == pytest.approx(
+        ridge.score(splits["valid"].data, expression[100:200])
+    )
+    neural = run_task(
+        StudyTask("SIM01", "attentivechrome", source, max_epochs=2, task="regression")
+    ).record
+    assert neural["status"] == "ok" and neural["epochs"] <= 2
+    assert neural["best_valid_r2"] is not None
+
+
+def test_regression_of_labels_only_data_says_what_is_missing(tmp_path):
+    folder = tmp_path / "E001" / "classification"
+    folder.mkdir(parents=True)
+    X, y = make_chromatin_data(n_genes=6, n_bins=4, random_state=0)
+    rows = [
+        f"{gene},{bin_id},{','.join(map(str, X[gene, bin_id - 1].astype(int)))},"
+        f"{y[gene]}"
+        for gene in range(6)
+        for bin_id in range(1, 5)
+    ]
+    for subset in ("train", "valid", "test"):
+        (folder / f"{subset}.csv").write_text("\n".join(rows) + "\n")
+    source = DataSource("folder", path=str(tmp_path))
+    record = run_task(StudyTask("E001", "ridge", source, task="regression")).record
+    assert record["status"] == "failed"
+    assert "Regression needs expression values" in record["error"]
+    table = tmp_path / "expression.csv"
+    table.write_text(
+        "gene_id,E001_rpkm\n" + "".join(f"{g:06d},{g}\n" for g in range(5))
+    )
+    with_table = DataSource(
+        "folder",
+        path=str(tmp_path),
+        expression=str(table),
+        expression_column="{cell}_rpkm",
+        log1p=True,
+    )
+    with pytest.raises(ValueError, match="1 of 6 genes have no numeric value"):
+        with_table.load("E001")
+
+
+def test_read_expression_matches_ids_and_names_missing_columns(tmp_path):
+    table = tmp_path / "expression.csv"
+    table.write_text("gene_id,E003,note\n000003,4.0,a\n5,0.5,b\nENSG1,2.0,c\n")
+    np.testing.assert_array_equal(
+        read_expression(table, "E003", ["ENSG1", "003", "5"]), [2.0, 4.0, 0.5]
+    )
+    np.testing.assert_allclose(
+        read_expression(table, "E003", ["3"], log1p=True), [np.log1p(4.0)]
+    )
+    with pytest.raises(ValueError, match="no column 'E004'; it has E003, note"):
+        read_expression(table, "E004", ["3"])
+    with pytest.raises(ValueError, match="1 of 1 genes have no numeric value"):
+        read_expression(table, "note", ["3"])
+
+
+def test_regression_summary_ranks_by_pearson_r_against_ridge():
+    results = pd.DataFrame(
+        {
+            "cell": ["E003", "E004"] * 3,
+            "model": ["AttentiveChrome"] * 2 + ["DeepChrome"] * 2 + ["Ridge"] * 2,
+            "test_pearson": [0.71, 0.64, 0.60, 0.66, 0.70, 0.62],
+            "status": ["ok"] * 6,
+        }
+    )
+    summary = summarize_results(results, task="regression").set_index("model")
+    assert summary.loc["AttentiveChrome", "mean_pearson"] == pytest.approx(0.675)
+    assert summary.loc["AttentiveChrome", "beats_Ridge"] == 2
+    assert summary.loc["Ridge", "beats_DeepChrome"] == 1
+    winners = cell_winners(results, task="regression")
+    assert winners["winner"].tolist() == ["AttentiveChrome", "DeepChrome"]
+    assert winners["test_pearson"].tolist() == [0.71, 0.66]

@@ -120,6 +120,14 @@ def _fit(args):
     if args.task == "regression" and args.expression is None:
         args.parser.error("--task regression needs --expression TABLE")
     try:
+        model = build_model(
+            args.model,
+            task=args.task,
+            random_state=args.seed,
+            max_epochs=args.max_epochs,
+            device=args.device,
+            verbose=0 if args.quiet else 1,
+        )
         train = _load_split(args.data, args.subset, "train")
         validation = None
         valid_path = args.valid
@@ -134,14 +142,6 @@ def _fit(args):
             train = _with_expression(train, args, args.data)
             if validation is not None:
                 validation = _with_expression(validation, args, valid_path)
-        model = build_model(
-            args.model,
-            task=args.task,
-            random_state=args.seed,
-            max_epochs=args.max_epochs,
-            device=args.device,
-            verbose=0 if args.quiet else 1,
-        )
         with torch_threads(args.threads):
             fit_model(model, train, validation)
         write_atomically(args.out, lambda handle: joblib.dump(model, handle))

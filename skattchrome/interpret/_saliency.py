@@ -120,10 +120,12 @@ def saliency(
 ):
     """Attribution of each gene's decision to every bin of every mark.
 
-    Differentiates the decision function of a fitted neural estimator, the
-    logit of ``classes_[1]``, with respect to its input. Unlike attention,
-    which only AttentiveChrome has, this explains any network of the package,
-    and its sign tells whether more signal in a bin favours ``classes_[1]``.
+    Differentiates the output of a fitted neural estimator with respect to
+    its input: the decision function of a classifier, the logit of
+    ``classes_[1]``, or the prediction of a regressor, in the units of its
+    target. Unlike attention, which only AttentiveChrome has, this explains
+    any network of the package, and its sign tells whether more signal in a
+    bin favours ``classes_[1]`` (raises the predicted expression).
 
     Parameters
     ----------
@@ -135,12 +137,13 @@ def saliency(
         Binned signal, laid out as in ``fit``.
     method : {"gradient", "gradient_x_input", "integrated_gradients"}, \
             default="gradient"
-        ``"gradient"``: the gradient of the logit with respect to ``X``.
+        ``"gradient"``: the gradient of the output with respect to ``X``.
         ``"gradient_x_input"``: that gradient times ``X``.
         ``"integrated_gradients"``: ``(X - baseline)`` times the mean gradient
         along the straight path from ``baseline`` to ``X`` (Sundararajan et al.,
         2017), by the midpoint rule with ``n_steps`` points; the attributions of
-        a gene sum to about ``logit(X) - logit(baseline)``.
+        a gene sum to about ``logit(X) - logit(baseline)`` (for a regressor,
+        ``predict(X) - predict(baseline)``).
     baseline : float or array-like, default=None
         Reference input of ``"integrated_gradients"``: a scalar, an array of
         shape ``(n_bins, n_marks)`` or ``(n_genes, n_bins, n_marks)``, or their
@@ -229,6 +232,8 @@ def saliency(
         baseline, fractions = _broadcast_baseline(None, X), np.ones(1)
     with estimator._cpu_threads(module, estimator.net_.device):
         gradient = _summed_path_gradients(module, X, baseline, fractions, batch_size)
+    # A regressor's network predicts the standardised target.
+    gradient *= getattr(estimator, "target_scale_", 1.0)
     if method == "integrated_gradients":
         return gradient / n_steps * (X - baseline)
     if method == "gradient_x_input":

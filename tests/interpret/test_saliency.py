@@ -8,7 +8,8 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from skattchrome import AttentiveChromeClassifier
+from skattchrome import AttentiveChromeClassifier, DeepChromeRegressor
+from skattchrome.datasets import make_chromatin_data
 from skattchrome.interpret import SALIENCY_METHODS, saliency
 
 
@@ -251,3 +252,24 @@ def test_invalid_parameters(fitted_model, simulated, params, message):
 def test_input_that_does_not_fit_the_model(fitted_model, simulated):
     with pytest.raises(ValueError, match="bins"):
         saliency(fitted_model, simulated[0][:2, :4])
+
+
+def test_regressor_attributions_are_in_the_units_of_its_target():
+    X, _, expression = make_chromatin_data(
+        n_genes=120, n_bins=8, random_state=0, return_expression=True
+    )
+    model = DeepChromeRegressor(max_epochs=2, device="cpu", random_state=0)
+    model.fit(X, 100.0 * expression)
+    attributions = saliency(model, X[:4], method="integrated_gradients", n_steps=64)
+    gap = attributions.sum(axis=(1, 2)) - (
+        model.predict(X[:4]) - model.predict(np.zeros_like(X[:4]))
+    )
+    assert np.abs(gap).max() < 1e-2 * np.abs(model.predict(X[:4])).max()
+    rescaled = DeepChromeRegressor(max_epochs=2, device="cpu", random_state=0)
+    rescaled.fit(X, expression)
+    np.testing.assert_allclose(
+        attributions,
+        100.0 * saliency(rescaled, X[:4], method="integrated_gradients", n_steps=64),
+        rtol=1e-4,
+        atol=1e-6 * np.abs(attributions).max(),
+    )
