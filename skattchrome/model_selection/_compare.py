@@ -1,15 +1,19 @@
 """Compare models the way the paper does: cross-validated AUC and paired wins."""
 
+import numbers
 import re
 from itertools import permutations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wilcoxon
-from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
+from scipy.stats import pearsonr, spearmanr, wilcoxon
+from sklearn.base import clone, is_regressor
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv, cross_validate
+from sklearn.utils.multiclass import type_of_target
 
 from .._registry import MODELS, build_model, models_for
+from ._split import ChromosomeKFold
 
 _SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
 
@@ -56,6 +60,21 @@ def paper_models(*, task="classification", random_state=None, **neural_params):
     }
 
 
+def _pearson(y_true, y_pred):
+    return pearsonr(y_true, y_pred).statistic
+
+
+def _spearman(y_true, y_pred):
+    return spearmanr(y_true, y_pred).statistic
+
+
+CORRELATION_SCORERS = {
+    "pearson": make_scorer(_pearson),
+    "spearman": make_scorer(_spearman),
+}
+"""Scorers of the correlation of predicted and measured expression, by name."""
+
+
 def _changed_params(estimator):
     """The parameters of ``estimator`` that differ from its class defaults.
 
@@ -74,7 +93,15 @@ def _changed_params(estimator):
 
 
 def compare_models(
-    X, y, *, estimators=None, cv=5, scoring="roc_auc", n_jobs=None, random_state=None
+    X,
+    y,
+    *,
+    estimators=None,
+    cv=5,
+    groups=None,
+    scoring=None,
+    n_jobs=None,
+    random_state=None,
 ):
     """Cross-validate several models on the same folds and tabulate their scores.
 
@@ -84,13 +111,24 @@ def compare_models(
             (n_genes, n_bins * n_marks)
         Binned signal, as the estimators take it.
     y : array-like of shape (n_genes,)
-        Labels; any two distinct values.
+        Labels (any two distinct values) for classifiers, or a continuous
+        target such as log1p(RPKM) for regressors.
     estimators : dict of {str: estimator}, default=None
-        Models to compare; None compares :func:`paper_models`.
+        Models to compare, all classifiers or all regressors; None compares
+        :func:`paper_models`, the regressors when ``y`` is continuous.
     cv : int or cross-validation splitter, default=5
-        An int gives stratified folds, shuffled with ``random_state``.
-    scoring : str or callable, default="roc_auc"
-        Score of each fold, as in :func:`~sklearn.model_selection.cross_validate`.
+        An int gives that many folds: with ``groups``, folds of whole
+        chromosomes (:class:`ChromosomeKFold`); otherwise stratified folds for
+        classifiers and plain folds for regressors, shuffled with
+        ``random_state``.
+    groups : array-like of shape (n_genes,), default=None
+        Each gene's chromosome, for a splitter that holds chromosomes out.
+    scoring : str or callable, default=None
+        Score of each fold: a scorer name of
+        :func:`~sklearn.model_selection.cross_validate`, ``"pearson"`` or
+        ``"spearman"`` (the correlation of predicted and measured values), or
+        a callable. None scores classifiers by ``"roc_auc"`` and regressors by
+        ``"pearson"``.
     n_jobs : int, default=None
         Folds fitted in parallel; each worker gets its share of the cores.
     random_state : int or None, default=None
@@ -107,6 +145,7 @@ def compare_models(
     See Also
     --------
     paired_comparison : Per pair of models, differences and wins over folds.
+    ChromosomeKFold : Folds that hold out whole chromosomes.
 
     Examples
     --------
@@ -128,21 +167,57 @@ def compare_models(
     ... )
     >>> results[["model", "mean_score"]].shape
     (2, 2)
+
+    Regressors, scored by Pearson r on folds of whole chromosomes:
+
+    >>> import numpy as np
+    >>> from skattchrome import ChromeRidgeRegressor
+    >>> X, y, expression = make_chromatin_data(
+    ...     n_genes=120, n_bins=10, random_state=0, return_expression=True
+    ... )
+    >>> chromosomes = np.repeat(["chr1", "chr2", "chr3", "chr4"], 30)
+    >>> results = compare_models(
+    ...     X, expression, estimators={"ridge": ChromeRidgeRegressor()},
+    ...     cv=4, groups=chromosomes,
+    ... )
+    >>> len(results.filter(like="split").columns)
+    4
     """
     if estimators is None:
-        estimators = paper_models(random_state=random_state)
+        task = "regression" if type_of_target(y) == "continuous" else "classification"
+        estimators = paper_models(task=task, random_state=random_state)
     if not isinstance(estimators, dict) or not estimators:
         raise ValueError(
             "estimators must be a non-empty dict of {name: estimator}; got "
             f"{type(estimators).__name__}."
         )
-    if isinstance(cv, int):
-        cv = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-    cv = check_cv(cv, y, classifier=True)
+    regressors = [is_regressor(estimator) for estimator in estimators.values()]
+    if any(regressors) and not all(regressors):
+        raise ValueError(
+            "estimators mixes classifiers and regressors; compare models of one "
+            "task at a time."
+        )
+    regression = all(regressors)
+    if isinstance(cv, numbers.Integral) and groups is not None:
+        cv = ChromosomeKFold(n_splits=cv)
+    elif isinstance(cv, numbers.Integral):
+        folds = KFold if regression else StratifiedKFold
+        cv = folds(n_splits=cv, shuffle=True, random_state=random_state)
+    cv = check_cv(cv, y, classifier=not regression)
+    if scoring is None:
+        scoring = "pearson" if regression else "roc_auc"
+    if isinstance(scoring, str):
+        scoring = CORRELATION_SCORERS.get(scoring, scoring)
     rows = []
     for name, estimator in estimators.items():
         scores = cross_validate(
-            clone(estimator), X, y, cv=cv, scoring=scoring, n_jobs=n_jobs
+            clone(estimator),
+            X,
+            y,
+            groups=groups,
+            cv=cv,
+            scoring=scoring,
+            n_jobs=n_jobs,
         )
         test_scores = scores["test_score"]
         row = {

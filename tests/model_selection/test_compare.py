@@ -10,10 +10,17 @@ from sklearn.preprocessing import FunctionTransformer
 from skattchrome import (
     AttentiveChromeClassifier,
     ChromeForestClassifier,
+    ChromeLogisticClassifier,
+    ChromeRidgeRegressor,
     DeepChromeClassifier,
 )
 from skattchrome.datasets import load_remc, make_chromatin_data
-from skattchrome.model_selection import compare_models, paired_comparison, paper_models
+from skattchrome.model_selection import (
+    ChromosomeKFold,
+    compare_models,
+    paired_comparison,
+    paper_models,
+)
 
 FAST = dict(max_epochs=3, batch_size=32, device="cpu")
 
@@ -205,3 +212,60 @@ def test_compare_models_on_real_genes(test_data):
     )
     assert set(results["model"]) == {"AttentiveChrome", "RandomForest"}
     assert results.set_index("model").loc["RandomForest", "mean_score"] > 0.7
+
+
+def test_regressors_are_scored_by_pearson_r_on_chromosome_folds():
+    X, _, expression = make_chromatin_data(
+        n_genes=240, n_bins=10, random_state=0, return_expression=True
+    )
+    chromosomes = np.repeat([f"chr{number}" for number in range(1, 7)], 40)
+    results = compare_models(
+        X,
+        expression,
+        estimators={"ridge": ChromeRidgeRegressor()},
+        cv=3,
+        groups=chromosomes,
+    )
+    expected = []
+    for train, test in ChromosomeKFold(n_splits=3).split(X, groups=chromosomes):
+        assert not set(chromosomes[train]) & set(chromosomes[test])
+        predicted = (
+            ChromeRidgeRegressor().fit(X[train], expression[train]).predict(X[test])
+        )
+        expected.append(np.corrcoef(predicted, expression[test])[0, 1])
+    np.testing.assert_allclose(
+        results.loc[0, ["split0_score", "split1_score", "split2_score"]].astype(float),
+        expected,
+    )
+    spearman = compare_models(
+        X,
+        expression,
+        estimators={"ridge": ChromeRidgeRegressor()},
+        cv=3,
+        groups=chromosomes,
+        scoring="spearman",
+    )
+    assert spearman.loc[0, "mean_score"] != pytest.approx(results.loc[0, "mean_score"])
+
+
+def test_classifiers_and_regressors_are_not_compared_together():
+    X, _, expression = make_chromatin_data(
+        n_genes=60, n_bins=10, random_state=0, return_expression=True
+    )
+    with pytest.raises(ValueError, match="mixes classifiers and regressors"):
+        compare_models(
+            X,
+            expression,
+            estimators={
+                "ridge": ChromeRidgeRegressor(),
+                "logistic": ChromeLogisticClassifier(),
+            },
+        )
+    with pytest.raises(ValueError, match="needs at least 5 chromosomes"):
+        compare_models(
+            X,
+            expression,
+            estimators={"ridge": ChromeRidgeRegressor()},
+            cv=5,
+            groups=np.repeat(["chr1", "chr2"], 30),
+        )
