@@ -27,7 +27,11 @@ Everything is measured side by side in one run, on the same machine and data:
   (``bench_load_remc.py``, which also runs on its own);
 * with ``--sections epochs`` (not run by default), the test AUC of the
   published recipe, the defaults and shorter schedules on three simulated cell
-  types of E003's size: how much margin the defaults' 7 epochs leave.
+  types of E003's size: how much margin the defaults' 7 epochs leave;
+* with ``--sections hugepages`` (not run by default), the wall time and minor
+  page faults of fits of the defaults (3 epochs) on E003's size with
+  PyTorch's huge pages off and on, each fit in a fresh process, the settings
+  taking turns, and whether both settings predict the same.
 
 Run ``python benchmarks/bench_training.py`` for the full run (about 20 minutes
 on 2 cores), ``--quick`` for the reduced run that CI uses so the script cannot
@@ -531,7 +535,68 @@ def peak_memory(model, gene_counts):
     return [(n_genes, peak - baseline, data) for n_genes, peak, data in rows[1:]]
 
 
-SECTIONS = ("throughput", "accuracy", "memory", "loading", "epochs")
+HUGE_PAGES_FIT_SCRIPT = """
+import json, resource, sys, time
+import numpy as np
+from skattchrome import AttentiveChromeClassifier
+from skattchrome.datasets import make_chromatin_data
+n_genes, batch_size, max_epochs = map(int, sys.argv[1:4])
+X, y = make_chromatin_data(n_genes=2 * n_genes, random_state=0)
+model = AttentiveChromeClassifier(
+    batch_size=batch_size, max_epochs=max_epochs, device="cpu", random_state=0
+)
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+start = time.perf_counter()
+model.fit(X[:n_genes], y[:n_genes], validation_data=(X[n_genes:], y[n_genes:]))
+seconds = time.perf_counter() - start
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+proba = model.predict_proba(X[n_genes:])[:, 1]
+print(json.dumps({"seconds": seconds, "faults": faults, "proba": proba.tolist()}))
+"""
+
+
+def huge_pages_fits(n_genes, batch_sizes, max_epochs, fits):
+    """Fits of the defaults with PyTorch's huge pages off and on.
+
+    Each fit runs in a fresh process (PyTorch reads the setting once), on
+    ``n_genes`` training and ``n_genes`` validation genes; per batch size the
+    settings take turns, ``fits`` times each. Returns, per batch size and
+    setting, the wall times and minor page faults of its fits, and per batch
+    size whether every fit predicted the validation genes alike.
+    """
+    results = {}
+    for batch_size in batch_sizes:
+        runs = {"off": [], "on": []}
+        for _ in range(fits):
+            for setting, value in (("off", "0"), ("on", "1")):
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        HUGE_PAGES_FIT_SCRIPT,
+                        str(n_genes),
+                        str(batch_size),
+                        str(max_epochs),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env={**os.environ, HUGE_PAGES_VARIABLE: value},
+                )
+                runs[setting].append(json.loads(result.stdout))
+        probas = [run["proba"] for setting in runs.values() for run in setting]
+        results[batch_size] = {
+            setting: (
+                [run["seconds"] for run in setting_runs],
+                [run["faults"] for run in setting_runs],
+            )
+            for setting, setting_runs in runs.items()
+        }
+        results[batch_size]["same"] = all(proba == probas[0] for proba in probas)
+    return results
+
+
+SECTIONS = ("throughput", "accuracy", "memory", "loading", "epochs", "hugepages")
 DEFAULT_SECTIONS = ("throughput", "accuracy", "memory", "loading")
 
 # The defaults and shorter schedules, against the published recipe in the
@@ -611,11 +676,13 @@ def main():
         n_train, n_throughput, rounds, accuracy_rounds = 200, 256, 1, 1
         batch_sizes, inference_batch_sizes = [16], ["auto"]
         memory_counts, max_epochs, seeds = [1024, 2048], 2, [0]
+        huge_pages_genes, huge_pages_fits_each = 300, 1
     else:
         n_train, n_throughput, rounds, accuracy_rounds = 6601, 4096, 5, 2
         batch_sizes = [16, 64, 256]
         inference_batch_sizes = [16, 64, 256, "auto"]
         memory_counts, max_epochs, seeds = [2000, 20000], None, [0, 1, 2]
+        huge_pages_genes, huge_pages_fits_each = 6601, 3
 
     if args.accuracy_rounds is not None:
         if args.accuracy_rounds < 1:
@@ -645,6 +712,8 @@ def main():
         print_loading(n_train, X.shape[1], rounds)
     if "epochs" in sections:
         print_epoch_margins(n_train, seeds, max_epochs, device)
+    if "hugepages" in sections:
+        print_huge_pages(huge_pages_genes, huge_pages_fits_each, 1 if args.quick else 3)
 
 
 def print_throughput(X, y, n_genes, batch_sizes, inference_batch_sizes, rounds, device):
@@ -729,6 +798,36 @@ def print_epoch_margins(n_genes, seeds, max_epochs, device):
             for auc, base in zip(figures, recipe, strict=True)
         )
         print(f"{name:<30}" + "".join(f"{cell:>18}" for cell in cells))
+
+
+def print_huge_pages(n_genes, fits, max_epochs):
+    print(
+        f"\nFits of the defaults ({max_epochs} epoch(s), {n_genes} training and "
+        f"{n_genes} validation genes) with {HUGE_PAGES_VARIABLE}=0 and =1, "
+        f"each in a fresh process, {fits} of each, taking turns"
+    )
+    print(
+        f"{'batch':>5}  {'huge pages':<11}{'median s':>9}{'min-max s':>15}"
+        f"{'minor faults':>14}{'on/off':>8}  same predictions"
+    )
+    for batch_size, result in huge_pages_fits(
+        n_genes, [16, 64], max_epochs, fits
+    ).items():
+        medians = {}
+        for setting in ("off", "on"):
+            seconds, faults = result[setting]
+            medians[setting] = statistics.median(seconds)
+            ratio = (
+                f"{medians['on'] / medians['off']:>8.2f}"
+                if setting == "on"
+                else " " * 8
+            )
+            print(
+                f"{batch_size:>5}  {setting:<11}{medians[setting]:>9.1f}"
+                f"{f'{min(seconds):.1f}-{max(seconds):.1f}':>15}"
+                f"{statistics.median(faults):>14,.0f}{ratio}  "
+                + ("" if setting == "off" else "yes" if result["same"] else "NO")
+            )
 
 
 def print_loading(n_genes, n_bins, repeat):
