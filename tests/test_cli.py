@@ -451,3 +451,24 @@ def test_benchmark_regression_on_a_folder_with_an_expression_table(
     summary = pd.read_csv(out / "summary.csv")
     assert {"mean_pearson", "beats_Ridge"} <= set(summary.columns)
     assert (out / "test_pearson.png").is_file()
+
+
+def test_benchmark_on_chromosome_splits_of_the_shared_genes(
+    test_data, tmp_path, capsys
+):
+    table = str(test_data / "deepdiff" / "genes.csv")
+    arguments = ["benchmark", "--data", str(test_data / "deepdiff"), "--quiet"]
+    arguments += ["--cells", "E003", "--models", "ridge", "--task", "regression"]
+    arguments += ["--expression", table, "--expression-column", "{cell}_rpkm"]
+    arguments += ["--log1p", "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit):
+        main([*arguments, "--split", "chromosomes"])
+    assert "--split chromosomes needs --chromosomes" in capsys.readouterr().err
+    assert main([*arguments, "--split", "chromosomes", "--chromosomes", table]) == 0
+    record = pd.read_csv(tmp_path / "out" / "results.csv").iloc[0]
+    assert record["status"] == "ok" and record["test_pearson"] > 0.3
+    saved = json.loads((tmp_path / "out" / "tasks" / "E003__ridge.json").read_text())
+    assert saved["settings"]["source"]["split"] == "chromosomes"
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--split", "chromosomes", "--chromosomes", table])
+    assert "simulated genes have no chromosomes" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from skattchrome._study import (
     DataSource,
     StudyTask,
     cell_winners,
+    read_chromosomes,
     read_expression,
     run_task,
     summarize_results,
@@ -218,3 +219,44 @@ def test_regression_summary_ranks_by_pearson_r_against_ridge():
     winners = cell_winners(results, task="regression")
     assert winners["winner"].tolist() == ["AttentiveChrome", "DeepChrome"]
     assert winners["test_pearson"].tolist() == [0.71, 0.66]
+
+
+def test_chromosome_split_shares_no_chromosome_between_splits(test_data):
+    genes = pd.read_csv(test_data / "deepdiff" / "genes.csv", dtype={"gene_id": str})
+    source = DataSource(
+        "folder",
+        path=str(test_data / "deepdiff"),
+        expression=str(test_data / "deepdiff" / "genes.csv"),
+        expression_column="{cell}_rpkm",
+        log1p=True,
+        split="chromosomes",
+        chromosomes=str(test_data / "deepdiff" / "genes.csv"),
+    )
+    splits = source.load("E123")
+    sizes = [len(splits[subset].target) for subset in ("train", "valid", "test")]
+    assert sum(sizes) == len(genes) and max(sizes) - min(sizes) <= 2
+    by_gene = genes.set_index("gene_id")
+    for subset, split in splits.items():
+        ids = [gene.zfill(6) for gene in split.gene_ids]
+        np.testing.assert_array_equal(split.chromosomes, by_gene.loc[ids, "chrom"])
+        np.testing.assert_allclose(
+            split.expression, np.log1p(by_gene.loc[ids, "E123_rpkm"])
+        )
+        np.testing.assert_array_equal(split.target, by_gene.loc[ids, "E123_label"])
+        others = [other for other in splits if other != subset]
+        for other in others:
+            assert not set(split.chromosomes) & set(splits[other].chromosomes)
+
+
+def test_chromosome_split_needs_chromosomes(tmp_path):
+    with pytest.raises(ValueError, match="needs the chromosome of each gene"):
+        DataSource("folder", path=str(tmp_path), split="chromosomes")
+    with pytest.raises(ValueError, match="split must be one of"):
+        DataSource("folder", path=str(tmp_path), split="random")
+    table = tmp_path / "chromosomes.csv"
+    table.write_text("gene_id,chrom\n000003,chr1\n")
+    with pytest.raises(ValueError, match=r"1 of 2 genes have no chromosome .*\['7'\]"):
+        read_chromosomes(table, ["3", "7"])
+    bed = tmp_path / "genes.bed"
+    bed.write_text("chr2\t10\t90\tENSG1\t0\t+\nchr5\t10\t90\t000003\t0\t-\n")
+    assert read_chromosomes(bed, ["3", "ENSG1"]).tolist() == ["chr5", "chr2"]

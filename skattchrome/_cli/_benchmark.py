@@ -12,6 +12,7 @@ from .._study import (
     BASELINES,
     MAIN_SCORE,
     SIMULATED_CELLS,
+    SPLITS,
     DataSource,
     StudyTask,
     cell_winners,
@@ -71,6 +72,14 @@ regression (--task regression):
   --expression TABLE, a CSV with gene_id and a column per cell type
   (--expression-column "{{cell}}_rpkm" --log1p reads RPKM columns such as
   E003_rpkm as log1p(RPKM)).
+
+chromosomes (--split chromosomes --chromosomes TABLE):
+  neighbouring genes share chromatin domains, so the published random split
+  lets a model see genes of the same domain in training and in test. With
+  --split chromosomes each cell type's genes are pooled and split again into
+  three parts of whole chromosomes, balanced by gene count: test, valid and
+  train share no chromosome. TABLE gives each gene's chromosome: a CSV with
+  gene_id and chrom, or the BED or GTF file of TSSs.
 
 reproducibility:
   each task seeds its model from (--seed, cell, model), and torch runs on
@@ -168,6 +177,26 @@ def add_benchmark_command(commands):
         default=None,
         help="cache folder of --data remc (default: scikit-learn's data home)",
     )
+    benchmark.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="published",
+        help=(
+            "published: the train, valid and test genes of --data (default); "
+            "chromosomes: the genes pooled and split again into thirds of whole "
+            "chromosomes (needs --chromosomes)"
+        ),
+    )
+    benchmark.add_argument(
+        "--chromosomes",
+        type=Path,
+        default=None,
+        metavar="TABLE",
+        help=(
+            "each gene's chromosome for --split chromosomes: a CSV with gene_id "
+            "and chrom columns, or the BED or GTF file of TSSs"
+        ),
+    )
     add_task_options(benchmark, column_default="{cell}")
     add_training_options(benchmark)
     benchmark.set_defaults(run=run_benchmark, parser=benchmark)
@@ -180,16 +209,24 @@ def _data_source(args):
             args.parser.error(
                 "--expression: simulated cell types carry their own expression"
             )
+        if args.split != "published":
+            args.parser.error(
+                "--split chromosomes: simulated genes have no chromosomes"
+            )
         return DataSource("simulated", n_genes=args.genes, n_bins=args.bins)
     if args.task == "regression" and args.expression is None:
         args.parser.error(
             f"--task regression on --data {args.data} needs --expression TABLE "
             "(the published archive has labels only)"
         )
+    if args.split == "chromosomes" and args.chromosomes is None:
+        args.parser.error("--split chromosomes needs --chromosomes TABLE")
     expression = {
         "expression": args.expression and str(Path(args.expression).resolve()),
         "expression_column": args.expression_column,
         "log1p": args.log1p,
+        "split": args.split,
+        "chromosomes": args.chromosomes and str(Path(args.chromosomes).resolve()),
     }
     if args.data == "remc":
         data_home = args.data_home and str(Path(args.data_home).resolve())

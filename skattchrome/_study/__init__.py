@@ -63,8 +63,10 @@ from ._runner import run_study
 from ._sources import (
     DATA_KINDS,
     SIMULATED_CELLS,
+    SPLITS,
     DataSource,
     SimulatedCell,
+    read_chromosomes,
     read_expression,
 )
 from ._summary import BASELINES, cell_winners, summarize_results
@@ -87,12 +89,14 @@ __all__ = [
     "MAIN_SCORE",
     "RESULT_COLUMNS",
     "SIMULATED_CELLS",
+    "SPLITS",
     "DataSource",
     "SimulatedCell",
     "StudyTask",
     "TaskResult",
     "cell_winners",
     "fit_model",
+    "read_chromosomes",
     "read_expression",
     "run_study",
     "run_task",

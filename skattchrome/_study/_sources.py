@@ -17,7 +17,8 @@ from ..datasets import (
     make_chromatin_data,
 )
 from ..datasets._remc import SUBSETS
-from ..preprocessing import log_expression
+from ..model_selection import ChromosomeKFold
+from ..preprocessing import log_expression, read_tss
 
 
 class SimulatedCell(NamedTuple):
@@ -43,6 +44,9 @@ spreads their test ROC AUCs over the range of the published cell types (about
 
 DATA_KINDS = ("simulated", "folder", "remc")
 """The kinds of :class:`DataSource`."""
+
+SPLITS = ("published", "chromosomes")
+"""How a :class:`DataSource` splits each cell type's genes."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,16 @@ class DataSource:
     log1p : bool, default=False
         Take ``log1p`` of the values read from ``expression`` (for RPKM or
         TPM).
+    split : {"published", "chromosomes"}, default="published"
+        ``"published"`` keeps the train, valid and test genes of the source.
+        ``"chromosomes"`` pools them and splits them again into three parts
+        of whole chromosomes (the three folds of
+        :class:`~skattchrome.model_selection.ChromosomeKFold`, balanced by
+        gene count): test, valid and train, so that no chromosome of the test
+        genes was trained on.
+    chromosomes : str, default=None
+        For ``split="chromosomes"``, the chromosome of each gene, read by
+        :func:`read_chromosomes`.
 
     Examples
     --------
@@ -95,6 +109,8 @@ class DataSource:
     expression: str | None = None
     expression_column: str = "{cell}"
     log1p: bool = False
+    split: str = "published"
+    chromosomes: str | None = None
 
     def __post_init__(self):
         if self.kind not in DATA_KINDS:
@@ -105,6 +121,15 @@ class DataSource:
             raise ValueError(
                 "Simulated cell types carry their own expression; an expression "
                 "table goes with a folder or the archive."
+            )
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}; got {self.split!r}.")
+        if self.split == "chromosomes" and (
+            self.kind == "simulated" or self.chromosomes is None
+        ):
+            raise ValueError(
+                "split='chromosomes' needs the chromosome of each gene: a folder "
+                "or the archive, with a chromosomes table."
             )
 
     def cells(self):
@@ -163,7 +188,41 @@ class DataSource:
                     split.gene_ids,
                     log1p=self.log1p,
                 )
+        if self.split == "chromosomes":
+            return self._split_by_chromosome(splits)
         return splits
+
+    def _split_by_chromosome(self, splits):
+        """The pooled genes, split again into thirds of whole chromosomes."""
+        genes = [splits[subset] for subset in SUBSETS]
+        pooled = {
+            field: np.concatenate([getattr(split, field) for split in genes])
+            for field in ("data", "target", "gene_ids")
+        }
+        expressions = [split.expression for split in genes]
+        pooled["expression"] = (
+            None if expressions[0] is None else np.concatenate(expressions)
+        )
+        chromosomes = read_chromosomes(self.chromosomes, pooled["gene_ids"])
+        folds = [
+            test
+            for _, test in ChromosomeKFold(n_splits=len(SUBSETS)).split(
+                pooled["data"], groups=chromosomes
+            )
+        ]
+        parts = dict(zip(("test", "valid", "train"), folds, strict=True))
+        return {
+            subset: Bunch(
+                **{
+                    field: None if values is None else values[parts[subset]]
+                    for field, values in pooled.items()
+                },
+                chromosomes=chromosomes[parts[subset]],
+                mark_names=genes[0].mark_names,
+                bin_offsets=genes[0].bin_offsets,
+            )
+            for subset in SUBSETS
+        }
 
     def _simulate(self, cell):
         if cell not in SIMULATED_CELLS:
@@ -257,6 +316,65 @@ def read_expression(path, column, gene_ids, *, log1p=False):
             f"in column {column!r} of {path}, such as {examples}."
         )
     return log_expression(expression) if log1p else expression
+
+
+def read_chromosomes(path, gene_ids):
+    """The chromosome of each of ``gene_ids``, from a table or a TSS file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A BED or GTF file of TSSs, as :func:`~skattchrome.preprocessing.read_tss`
+        reads them (``.bed``, ``.gtf``, optionally ``.gz``), or a CSV table with
+        columns ``gene_id`` and ``chrom``.
+    gene_ids : array-like of str
+        The genes, in order; ids made only of digits match with or without
+        leading zeros.
+
+    Returns
+    -------
+    chromosomes : ndarray of shape (n_genes,), dtype object
+
+    Raises
+    ------
+    ValueError
+        If the table lacks a column, or a gene has no chromosome in it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skattchrome._study import read_chromosomes
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table = Path(folder) / "genes.csv"
+    ...     _ = table.write_text("gene_id,chrom\\n000003,chrX\\n000005,chr1\\n")
+    ...     read_chromosomes(table, ["5", "3"]).tolist()
+    ['chr1', 'chrX']
+    """
+    suffixes = Path(path).suffixes
+    if {".bed", ".gtf"} & set(suffixes):
+        table = read_tss(path)
+    else:
+        table = pd.read_csv(path, dtype={"gene_id": str, "chrom": str})
+    missing_columns = [name for name in ("gene_id", "chrom") if name not in table]
+    if missing_columns:
+        raise ValueError(
+            f"The chromosomes table {path} has no column {missing_columns}; it needs "
+            "gene_id and chrom."
+        )
+    chromosomes = pd.Series(
+        table["chrom"].to_numpy(), index=[_gene_key(gene) for gene in table["gene_id"]]
+    )
+    chromosomes = chromosomes[~chromosomes.index.duplicated()]
+    found = chromosomes.reindex([_gene_key(gene) for gene in gene_ids])
+    missing = found.isna().to_numpy()
+    if missing.any():
+        examples = np.asarray(gene_ids, dtype=object)[missing][:5].tolist()
+        raise ValueError(
+            f"{int(missing.sum())} of {len(found)} genes have no chromosome in "
+            f"{path}, such as {examples}."
+        )
+    return found.to_numpy(dtype=object)
 
 
 def _gene_key(gene):
