@@ -456,8 +456,10 @@ class AttentiveChromeRegressor(_AttentiveChrome, NeuralChromatinRegressor):
         How attention is computed and regularised.
     max_epochs, batch_size, lr, lr_schedule, patience, clip_grad_norm : \
             see :class:`AttentiveChromeClassifier`
-        Training, with the same defaults; ``patience`` counts epochs without
-        a better validation R².
+        Training, with the same defaults but for one: ``max_epochs="auto"``
+        trains up to 30 epochs (not 15), which only changes the budget of a
+        few hundred genes (see :meth:`training_budget`). ``patience`` counts
+        epochs without a better validation R².
     validation_fraction : float or None, default=None
         Fraction of the genes held out at random (seeded) to pick the best
         epoch when ``fit`` gets no ``validation_data``.
