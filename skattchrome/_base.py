@@ -251,6 +251,27 @@ class ChromatinRegressorBase(RegressorMixin, ChromatinEstimatorBase):
         X, y = check_chromatin_X(self, X, y, reset=True)
         return X, check_continuous_target(self, y)
 
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination, R², of the predictions of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+        y : array-like of shape (n_genes,)
+            Measured values of the target.
+        sample_weight : array-like of shape (n_genes,), default=None
+            Weight of each gene.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` against ``y``: 1 for perfect
+            predictions, 0 for always predicting the mean of ``y``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
 
 class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
     """Shared machinery of the neural estimators; subclasses build the module.
