@@ -761,6 +761,7 @@ def small_regressor(**params):
     return AttentiveChromeRegressor(**settings)
 
 
+@pytest.mark.slow
 def test_regressor_learns_the_simulated_expression(expression_data):
     X, expression = expression_data
     model = small_regressor().fit(X[:400], expression[:400])

@@ -1,5 +1,6 @@
 """scikit-learn's common estimator checks, for every estimator of the package."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skattchrome import (
@@ -37,6 +38,10 @@ ESTIMATORS = [
     ChromeLogisticClassifier(n_marks=1),
     ChromeLogisticClassifier(n_marks=1, n_windows=2),
     ChromeLogisticClassifier(n_marks=1, n_windows=2, log_transform=False),
+]
+
+# The regressors at their default settings, with n_marks=1.
+REGRESSORS = [
     AttentiveChromeRegressor(**NEURAL_SETTINGS),
     DeepChromeRegressor(**NEURAL_SETTINGS),
     ChromeForestRegressor(n_marks=1, random_state=0),
@@ -94,4 +99,12 @@ def expected_failed_checks(estimator):
     ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    REGRESSORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
+)
+def test_sklearn_compatible_regressor(estimator, check):
     check(estimator)

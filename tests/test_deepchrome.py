@@ -80,6 +80,7 @@ def test_bad_parameters(params, message):
         DeepChromeClassifier(**params).fit(X, y)
 
 
+@pytest.mark.slow
 def test_regressor_learns_expression_with_the_same_network(seed):
     X, _, expression = make_chromatin_data(
         n_genes=600, n_bins=40, random_state=seed, return_expression=True
