@@ -307,8 +307,9 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
     _min_steps = 700
     _epochs_range = (6, 15)
     # Genes per inference batch for inference_batch_size="auto", per device
-    # type: the fastest measured on CPU (benchmarks/bench_training.py), and
-    # large batches where a GPU's time per LSTM step barely grows with them.
+    # type. AttentiveChrome overrides it with the sizes bench_training.py
+    # measured for it; the CPU size here, used by DeepChrome, was not measured.
+    # On a GPU, large batches: its time per step barely grows with them.
     _auto_inference_batch_sizes: ClassVar[dict[str, int]] = {"cpu": 512, "cuda": 1024}
 
     def __init__(
