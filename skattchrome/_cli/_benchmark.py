@@ -11,6 +11,7 @@ from .._registry import DEFAULT_MODELS, MODELS, models_for
 from .._study import (
     BASELINES,
     MAIN_SCORE,
+    MAIN_SCORE_NAMES,
     SIMULATED_CELLS,
     SPLITS,
     DataSource,
@@ -23,6 +24,7 @@ from ..datasets import fetch_remc
 from ._shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    SCORE_SHORT_NAMES,
     add_task_options,
     add_training_options,
     cell_list,
@@ -326,20 +328,17 @@ def _count(number, noun):
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-_SCORE_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2": "R²"}
-
-
 def _task_line(record):
     name = f"{record['cell']} {record['model']}"
     if record["status"] != "ok":
         return f"{name}: FAILED: {record['error']}"
     tests = [column for column in record if str(column).startswith("test_")]
     line = f"{name}: " + ", ".join(
-        f"test {_SCORE_NAMES[column.removeprefix('test_')]} {record[column]:.4f}"
+        f"test {SCORE_SHORT_NAMES[column.removeprefix('test_')]} {record[column]:.4f}"
         for column in tests
     )
     best_valid = next(column for column in record if column.startswith("best_valid"))
-    valid_name = _SCORE_NAMES[best_valid.removeprefix("best_valid_")]
+    valid_name = SCORE_SHORT_NAMES[best_valid.removeprefix("best_valid_")]
     if record.get("epochs") is not None and not pd.isna(record["epochs"]):
         line += (
             f" (best valid {valid_name} {record[best_valid]:.4f} at epoch "
@@ -352,7 +351,7 @@ def _task_line(record):
 
 def _print_summary(results, out_dir, task):
     score = MAIN_SCORE[task]
-    score_name = {"test_auc": "ROC AUC", "test_pearson": "Pearson r"}[score]
+    score_name = MAIN_SCORE_NAMES[score]
     summary = summarize_results(results, task=task)
     print(f"\nTest {score_name} per model over cell types:")
     statistic_columns = summary.columns[

@@ -11,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 from .._base import ChromatinEstimatorBase
 from .._registry import MODELS, build_model
 from .._study import (
+    BEST_VALID,
     fit_model,
     read_expression,
     score_split,
@@ -19,6 +20,7 @@ from .._study import (
 )
 from ..datasets import load_remc
 from ._shared import (
+    SCORE_SHORT_NAMES,
     add_expression_options,
     add_model_and_data_arguments,
     add_task_options,
@@ -100,13 +102,6 @@ def _load_split(path, subset, default_subset):
     return load_remc(path, subset)
 
 
-# The validation score a neural model selects its epoch on, per task.
-_BEST_VALID = {
-    "classification": ("AUC", "best_valid_auc_"),
-    "regression": ("R²", "best_valid_r2_"),
-}
-
-
 def _with_expression(split, args, path):
     """``split`` with the ``--expression`` values of its genes."""
     column = args.expression_column.format(cell=cell_of(path))
@@ -148,9 +143,10 @@ def _fit(args):
     except (OSError, ValueError) as error:
         return command_error("fit", error)
     message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
-    score_name, attribute = _BEST_VALID[args.task]
-    best_value = getattr(model, attribute, None)
+    best_valid = BEST_VALID[args.task]
+    best_value = getattr(model, f"{best_valid}_", None)
     if best_value is not None:
+        score_name = SCORE_SHORT_NAMES[best_valid.removeprefix("best_valid_")]
         message += (
             f" (best validation {score_name} {best_value:.4f} at epoch "
             f"{model.best_epoch_} of {model.n_epochs_})"

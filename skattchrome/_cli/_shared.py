@@ -13,6 +13,9 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 """Exit status of an interrupted benchmark (128 + SIGINT)."""
 
+SCORE_SHORT_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2": "R²"}
+"""Names of the scores in the one-line reports of tasks and fits."""
+
 _CELL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 

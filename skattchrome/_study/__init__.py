@@ -71,7 +71,9 @@ from ._sources import (
 )
 from ._summary import BASELINES, cell_winners, summarize_results
 from ._tasks import (
+    BEST_VALID,
     MAIN_SCORE,
+    MAIN_SCORE_NAMES,
     RESULT_COLUMNS,
     StudyTask,
     TaskResult,
@@ -85,8 +87,10 @@ from ._tasks import (
 
 __all__ = [
     "BASELINES",
+    "BEST_VALID",
     "DATA_KINDS",
     "MAIN_SCORE",
+    "MAIN_SCORE_NAMES",
     "RESULT_COLUMNS",
     "SIMULATED_CELLS",
     "SPLITS",

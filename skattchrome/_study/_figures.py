@@ -2,8 +2,9 @@
 
 import numpy as np
 
+from ._tasks import MAIN_SCORE_NAMES
+
 _CLASS_NAMES = {0: "low expression (0)", 1: "high expression (1)"}
-_SCORE_LABELS = {"test_auc": "test ROC AUC", "test_pearson": "test Pearson r"}
 
 
 def attention_figure(arrays, mark_names, offsets, title):
@@ -66,7 +67,7 @@ def test_score_figure(results, score):
         )
     ax.set_xticks(range(len(cells)), cells, rotation=90 if len(cells) > 12 else 0)
     ax.set_xlabel("cell type")
-    ax.set_ylabel(_SCORE_LABELS.get(score, score))
+    ax.set_ylabel(f"test {MAIN_SCORE_NAMES[score]}")
     ax.grid(axis="y", alpha=0.3)
     if len(scored):
         ax.legend(loc="best", fontsize="small")

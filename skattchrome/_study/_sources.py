@@ -302,19 +302,15 @@ def read_expression(path, column, gene_ids, *, log1p=False):
             f"The expression table {path} has no column {column!r}; it has "
             f"{', '.join(columns[:20])}."
         )
-    values = pd.to_numeric(table[column], errors="coerce")
-    values.index = [_gene_key(gene) for gene in table["gene_id"]]
-    values = values[~values.index.duplicated()]
-    expression = values.reindex([_gene_key(gene) for gene in gene_ids]).to_numpy(
-        dtype=np.float64
+    values = pd.to_numeric(table[column], errors="coerce").replace(
+        [np.inf, -np.inf], np.nan
     )
-    missing = ~np.isfinite(expression)
-    if missing.any():
-        examples = np.asarray(gene_ids, dtype=object)[missing][:5].tolist()
-        raise ValueError(
-            f"{int(missing.sum())} of {len(expression)} genes have no numeric value "
-            f"in column {column!r} of {path}, such as {examples}."
-        )
+    expression = _in_gene_order(
+        values,
+        table["gene_id"],
+        gene_ids,
+        f"no numeric value in column {column!r} of {path}",
+    ).astype(np.float64)
     return log_expression(expression) if log1p else expression
 
 
@@ -362,19 +358,32 @@ def read_chromosomes(path, gene_ids):
             f"The chromosomes table {path} has no column {missing_columns}; it needs "
             "gene_id and chrom."
         )
-    chromosomes = pd.Series(
-        table["chrom"].to_numpy(), index=[_gene_key(gene) for gene in table["gene_id"]]
+    return _in_gene_order(
+        table["chrom"], table["gene_id"], gene_ids, f"no chromosome in {path}"
+    ).astype(object)
+
+
+def _in_gene_order(values, table_ids, gene_ids, missing):
+    """The values of a table's column in the order of ``gene_ids``.
+
+    Ids are matched by :func:`_gene_key`; the first row of a repeated id
+    counts. Raises ValueError naming the genes without a value (NaN or absent)
+    as genes that have ``missing``.
+    """
+    by_gene = pd.Series(
+        np.asarray(values), index=[_gene_key(gene) for gene in table_ids]
     )
-    chromosomes = chromosomes[~chromosomes.index.duplicated()]
-    found = chromosomes.reindex([_gene_key(gene) for gene in gene_ids])
-    missing = found.isna().to_numpy()
-    if missing.any():
-        examples = np.asarray(gene_ids, dtype=object)[missing][:5].tolist()
+    found = by_gene[~by_gene.index.duplicated()].reindex(
+        [_gene_key(gene) for gene in gene_ids]
+    )
+    absent = found.isna().to_numpy()
+    if absent.any():
+        examples = np.asarray(gene_ids, dtype=object)[absent][:5].tolist()
         raise ValueError(
-            f"{int(missing.sum())} of {len(found)} genes have no chromosome in "
-            f"{path}, such as {examples}."
+            f"{int(absent.sum())} of {len(found)} genes have {missing}, such as "
+            f"{examples}."
         )
-    return found.to_numpy(dtype=object)
+    return found.to_numpy()
 
 
 def _gene_key(gene):

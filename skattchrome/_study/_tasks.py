@@ -41,8 +41,12 @@ MAIN_SCORE = {"classification": "test_auc", "regression": "test_pearson"}
 """The column that ranks the models of each task: in the summary, the winner
 of each cell type and the wins against the baselines."""
 
-# The validation score of the epoch kept: the one the neural models select on.
-_BEST_VALID = {"classification": "best_valid_auc", "regression": "best_valid_r2"}
+MAIN_SCORE_NAMES = {"test_auc": "ROC AUC", "test_pearson": "Pearson r"}
+"""How the main scores are named in tables and figures."""
+
+BEST_VALID = {"classification": "best_valid_auc", "regression": "best_valid_r2"}
+"""The validation score of the epoch kept, per task: the column of
+``results.csv``, and with a trailing underscore the neural models' attribute."""
 
 
 def task_seed(seed, cell, model):
@@ -311,7 +315,7 @@ def run_task(task):
         with torch_threads(task.n_threads):
             start = time.perf_counter()
             fit_model(estimator, train, valid)
-            best_valid = _BEST_VALID[task.task]
+            best_valid = BEST_VALID[task.task]
             if isinstance(estimator, NeuralChromatinEstimator):
                 record[best_valid] = getattr(estimator, f"{best_valid}_")
                 record.update(
