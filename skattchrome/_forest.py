@@ -58,7 +58,7 @@ class _ChromeForest:
         self : object
             The fitted estimator.
         """
-        check_parameters(self)
+        check_parameters(self, self._parameter_constraints)
         X, y_fit = self._check_fit_input(X, y)
         if self.bin_aggregation is not None and self.n_windows > self.n_bins_:
             raise ValueError(

@@ -63,7 +63,7 @@ class _SummedMarks:
         self : object
             The fitted estimator.
         """
-        check_parameters(self)
+        check_parameters(self, self._parameter_constraints)
         X, y_fit = self._check_fit_input(X, y)
         if self.n_windows > self.n_bins_:
             raise ValueError(

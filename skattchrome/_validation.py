@@ -197,17 +197,17 @@ class ClassWeight(NamedTuple):
             )
 
 
-def check_parameters(estimator):
-    """Check every parameter of ``estimator`` against its class's constraints.
+def check_parameters(estimator, constraints):
+    """Check the parameters of ``estimator`` against ``constraints``.
 
-    ``estimator._parameter_constraints`` maps a parameter's name to a
+    ``constraints`` maps a parameter's name to a
     constraint (:class:`Number`, :class:`OneOf`, :class:`Boolean`,
     :class:`PositiveIntOrAuto`, :class:`Fraction`, :class:`PositiveInts` or
     :class:`ClassWeight`);
     the first parameter that breaks its constraint raises a ValueError that
     names it.
     """
-    for name, constraint in estimator._parameter_constraints.items():
+    for name, constraint in constraints.items():
         constraint.check(name, getattr(estimator, name))
 
 

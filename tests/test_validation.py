@@ -134,7 +134,7 @@ def test_bad_validation_data_is_named_as_such():
 def test_constraint_tables_name_constructor_parameters(estimator):
     constraints = type(estimator)._parameter_constraints
     assert set(constraints) <= set(estimator.get_params())
-    check_parameters(estimator)
+    check_parameters(estimator, constraints)
 
 
 def test_forest_class_weight_options_are_checked_before_fitting():

@@ -9,9 +9,10 @@ the AttentiveChrome paper.
 """
 
 from .._attention_maps import class_average
+from .._gradients import SALIENCY_METHODS
 from ._compare import INTERPRETATION_METHODS, compare_interpretations
 from ._plotting import plot_attention, plot_mark_importance, plot_signal_and_attention
-from ._saliency import SALIENCY_METHODS, saliency
+from ._saliency import saliency
 from ._scoring import correlate_with_reference, score_maps
 from ._summaries import average_attention, top_bins, top_marks
 

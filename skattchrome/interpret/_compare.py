@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ._saliency import SALIENCY_METHODS, saliency
+from .._gradients import SALIENCY_METHODS
+from ._saliency import saliency
 from ._scoring import correlate_with_reference, score_maps
 
 INTERPRETATION_METHODS = ("attention", *SALIENCY_METHODS)

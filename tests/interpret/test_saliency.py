@@ -273,3 +273,17 @@ def test_regressor_attributions_are_in_the_units_of_its_target():
         rtol=1e-4,
         atol=1e-6 * np.abs(attributions).max(),
     )
+
+
+@pytest.mark.parametrize("method", SALIENCY_METHODS)
+def test_the_estimator_method_and_the_function_agree(fitted_model, simulated, method):
+    X = simulated[0][:5]
+    np.testing.assert_array_equal(
+        fitted_model.saliency(X, method=method, n_steps=3),
+        saliency(fitted_model, X, method=method, n_steps=3),
+    )
+
+
+def test_the_method_checks_the_fit_before_the_input():
+    with pytest.raises(NotFittedError):
+        AttentiveChromeClassifier().saliency(np.ones((2, 4, 5)))
