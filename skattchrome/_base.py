@@ -188,7 +188,8 @@ class ChromatinEstimatorBase(BaseEstimator):
 class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
     """Labels of the classifiers: any two values, encoded as 0 and 1.
 
-    Subclasses implement ``predict_proba``.
+    Subclasses implement ``_probabilities``, the probability of each class for
+    validated ``X``.
     """
 
     _fitted_attribute = "classes_"
@@ -219,6 +220,22 @@ class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
             if label in self.class_weight
         }
 
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_genes, 2)
+            Columns in the order of ``classes_``.
+        """
+        return self._probabilities(self._validated(X))
+
     def predict(self, X):
         """Predicted class of each gene.
 
@@ -245,13 +262,30 @@ class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
 class ChromatinRegressorBase(RegressorMixin, ChromatinEstimatorBase):
     """Targets of the regressors: one finite, non-constant number per gene.
 
-    Subclasses implement ``predict``; ``score`` is R².
+    Subclasses implement ``_prediction``, the predicted target of validated
+    ``X``; ``score`` is R².
     """
 
     def _check_fit_input(self, X, y):
         """Validate ``X`` and ``y`` in ``fit``: 3-D float32 ``X``, float64 ``y``."""
         X, y = check_chromatin_X(self, X, y, reset=True)
         return X, check_continuous_target(self, y)
+
+    def predict(self, X):
+        """Predicted target of each gene.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_genes,)
+            On the scale of the ``y`` the model was fitted on.
+        """
+        return self._prediction(self._validated(X))
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination, R², of the predictions of ``X``.
@@ -730,21 +764,8 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, NeuralChromatinEstimato
         """
         return self._first_output(self._validated(X))
 
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_genes, 2)
-            Columns in the order of ``classes_``.
-        """
-        positive = expit(self.decision_function(X))
+    def _probabilities(self, X):
+        positive = expit(self._first_output(X))
         return np.column_stack([1.0 - positive, positive])
 
 
@@ -793,19 +814,5 @@ class NeuralChromatinRegressor(ChromatinRegressorBase, NeuralChromatinEstimator)
                 "without one."
             )
 
-    def predict(self, X):
-        """Predicted target of each gene.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_genes,)
-            On the scale of the ``y`` the model was fitted on.
-        """
-        standardised = self._first_output(self._validated(X))
-        return standardised * self.target_scale_ + self.target_mean_
+    def _prediction(self, X):
+        return self._first_output(X) * self.target_scale_ + self.target_mean_

@@ -188,22 +188,8 @@ class ChromeForestClassifier(_ChromeForest, ChromatinClassifierBase):
     def _task_params(self):
         return {"class_weight": self._encoded_class_weight()}
 
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_genes, 2)
-            Columns in the order of ``classes_``.
-        """
-        features = self._features(self._validated(X))
-        return self.forest_.predict_proba(features)
+    def _probabilities(self, X):
+        return self.forest_.predict_proba(self._features(X))
 
 
 class ChromeForestRegressor(_ChromeForest, ChromatinRegressorBase):
@@ -295,19 +281,5 @@ class ChromeForestRegressor(_ChromeForest, ChromatinRegressorBase):
     def _task_params(self):
         return {}
 
-    def predict(self, X):
-        """Predicted target of each gene.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_genes,)
-            The mean prediction of the trees.
-        """
-        features = self._features(self._validated(X))
-        return self.forest_.predict(features)
+    def _prediction(self, X):
+        return self.forest_.predict(self._features(X))

@@ -256,22 +256,8 @@ class ChromeLogisticClassifier(_SummedMarks, ChromatinClassifierBase):
         features = self._features(self._validated(X))
         return self.pipeline_.decision_function(features)
 
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_genes, 2)
-            Columns in the order of ``classes_``.
-        """
-        features = self._features(self._validated(X))
-        return self.pipeline_.predict_proba(features)
+    def _probabilities(self, X):
+        return self.pipeline_.predict_proba(self._features(X))
 
 
 class ChromeRidgeRegressor(_SummedMarks, ChromatinRegressorBase):
@@ -343,18 +329,5 @@ class ChromeRidgeRegressor(_SummedMarks, ChromatinRegressorBase):
     def _linear_model(self):
         return Ridge(alpha=self.alpha)
 
-    def predict(self, X):
-        """Predicted target of each gene.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal, laid out as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_genes,)
-        """
-        features = self._features(self._validated(X))
-        return self.pipeline_.predict(features)
+    def _prediction(self, X):
+        return self.pipeline_.predict(self._features(X))
