@@ -498,12 +498,12 @@ class AttentiveChromeRegressor(_AttentiveChrome, NeuralChromatinRegressor):
     >>> from skattchrome import AttentiveChromeRegressor
     >>> from skattchrome.datasets import make_chromatin_data
     >>> X, y, expression = make_chromatin_data(
-    ...     n_genes=300, n_bins=20, random_state=0, return_expression=True
+    ...     n_genes=200, n_bins=10, random_state=0, return_expression=True
     ... )
-    >>> model = AttentiveChromeRegressor(random_state=0).fit(X[:200], expression[:200])
-    >>> model.predict(X[200:203]).shape
+    >>> model = AttentiveChromeRegressor(random_state=0).fit(X[:120], expression[:120])
+    >>> model.predict(X[120:123]).shape
     (3,)
-    >>> model.score(X[200:], expression[200:]) > 0.25
+    >>> model.score(X[120:], expression[120:]) > 0.25
     True
     >>> sorted(model.attention_)
     [0, 1]

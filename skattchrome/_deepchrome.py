@@ -247,7 +247,7 @@ class DeepChromeRegressor(_DeepChrome, NeuralChromatinRegressor):
     >>> from skattchrome import DeepChromeRegressor
     >>> from skattchrome.datasets import make_chromatin_data
     >>> X, y, expression = make_chromatin_data(
-    ...     n_genes=300, random_state=0, return_expression=True
+    ...     n_genes=300, n_bins=40, random_state=0, return_expression=True
     ... )
     >>> model = DeepChromeRegressor(random_state=0).fit(X[:200], expression[:200])
     >>> model.predict(X[200:203]).shape

@@ -345,6 +345,7 @@ def test_unpickled_callbacks_share_the_restored_optimizer(data):
     assert len(restored.net_.history) > restored.n_epochs_
 
 
+@pytest.mark.slow
 def test_pipeline_and_grid_search(data):
     X, y = data
     flat = X.reshape(len(X), -1)

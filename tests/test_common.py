@@ -23,13 +23,6 @@ SMALL_ATTENTIVECHROME = dict(bin_hidden_size=8, mark_hidden_size=4)
 
 ESTIMATORS = [
     AttentiveChromeClassifier(**SMALL_ATTENTIVECHROME, **NEURAL_SETTINGS),
-    AttentiveChromeClassifier(
-        **SMALL_ATTENTIVECHROME,
-        **NEURAL_SETTINGS,
-        bin_encoder="cnn",
-        use_bin_attention=False,
-        use_mark_attention=False,
-    ),
     DeepChromeClassifier(**NEURAL_SETTINGS),
     ChromeForestClassifier(n_marks=1, n_estimators=20, random_state=0),
     ChromeForestClassifier(
@@ -38,6 +31,17 @@ ESTIMATORS = [
     ChromeLogisticClassifier(n_marks=1),
     ChromeLogisticClassifier(n_marks=1, n_windows=2),
     ChromeLogisticClassifier(n_marks=1, n_windows=2, log_transform=False),
+]
+
+# The paper's ablations of AttentiveChrome, as parameters of the classifier.
+ABLATIONS = [
+    AttentiveChromeClassifier(
+        **SMALL_ATTENTIVECHROME,
+        **NEURAL_SETTINGS,
+        bin_encoder="cnn",
+        use_bin_attention=False,
+        use_mark_attention=False,
+    ),
 ]
 
 # The regressors at their default settings, with n_marks=1.
@@ -99,6 +103,12 @@ def expected_failed_checks(estimator):
     ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(ABLATIONS, xfail_strict=True)
+def test_sklearn_compatible_ablation(estimator, check):
     check(estimator)
 
 
