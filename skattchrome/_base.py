@@ -158,6 +158,46 @@ def keeps_previous_fit_on_failure(fit):
     return fit_or_restore
 
 
+class FeatureModelMixin:
+    """A scikit-learn model fitted on features of the binned signal.
+
+    The baselines: a subclass gives ``_features(X)`` (of validated ``X``),
+    ``_windows()`` (the number of windows of bins per mark that the features
+    read, or None for every bin) and ``_fit_features(features, y)``, which
+    fits the model and sets its fitted attributes.
+    """
+
+    @keeps_previous_fit_on_failure
+    def fit(self, X, y):
+        """Fit the model on the features of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal; flat input in bin-major order.
+        y : array-like of shape (n_genes,)
+            Labels (any two distinct values) of a classifier, or the target of
+            a regressor.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        check_parameters(self, self._parameter_constraints)
+        X, y_fit = self._check_fit_input(X, y)
+        n_windows = self._windows()
+        if n_windows is not None and n_windows > self.n_bins_:
+            raise ValueError(
+                f"n_windows={n_windows} is more than the {self.n_bins_} bins per "
+                f"gene (X has {self.n_features_in_} feature(s) for "
+                f"{self.n_marks_} mark(s))."
+            )
+        self._fit_features(self._features(X), y_fit)
+        return self
+
+
 class ChromatinEstimatorBase(BaseEstimator):
     """The input contract and seeding shared by every estimator here.
 

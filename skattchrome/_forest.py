@@ -5,16 +5,11 @@ from typing import ClassVar
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-from ._base import (
-    ChromatinClassifierBase,
-    ChromatinRegressorBase,
-    keeps_previous_fit_on_failure,
-)
+from ._base import ChromatinClassifierBase, ChromatinRegressorBase, FeatureModelMixin
 from ._validation import (
     ClassWeight,
     Number,
     OneOf,
-    check_parameters,
     window_statistic,
 )
 
@@ -25,7 +20,7 @@ _FOREST_CONSTRAINTS = {
 }
 
 
-class _ChromeForest:
+class _ChromeForest(FeatureModelMixin):
     """The features and the fit of the random forests, classifier and regressor.
 
     Each subclass names its scikit-learn forest in ``_forest_class`` and the
@@ -40,31 +35,10 @@ class _ChromeForest:
             return X.reshape(len(X), -1)
         return window_statistic(X, self.n_windows, getattr(np, self.bin_aggregation))
 
-    @keeps_previous_fit_on_failure
-    def fit(self, X, y):
-        """Fit the forest.
+    def _windows(self):
+        return None if self.bin_aggregation is None else self.n_windows
 
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal; flat input in bin-major order.
-        y : array-like of shape (n_genes,)
-            Labels (any two distinct values) of the classifier, or the target
-            of the regressor.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        check_parameters(self, self._parameter_constraints)
-        X, y_fit = self._check_fit_input(X, y)
-        if self.bin_aggregation is not None and self.n_windows > self.n_bins_:
-            raise ValueError(
-                f"n_windows={self.n_windows} is more than the {self.n_bins_} bins "
-                "per gene."
-            )
+    def _fit_features(self, features, y):
         forest = self._forest_class(
             n_estimators=self.n_estimators,
             max_features=self.max_features,
@@ -73,13 +47,11 @@ class _ChromeForest:
             random_state=self._seeds(1)[0],
             **self._task_params(),
         )
-        forest.fit(self._features(X), y_fit)
-        n_rows = self.n_bins_ if self.bin_aggregation is None else self.n_windows
+        forest.fit(features, y)
         self.feature_importances_ = forest.feature_importances_.reshape(
-            n_rows, self.n_marks_
+            self._windows() or self.n_bins_, self.n_marks_
         )
         self.forest_ = forest
-        return self
 
 
 class ChromeForestClassifier(_ChromeForest, ChromatinClassifierBase):

@@ -8,21 +8,16 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._base import (
-    ChromatinClassifierBase,
-    ChromatinRegressorBase,
-    keeps_previous_fit_on_failure,
-)
+from ._base import ChromatinClassifierBase, ChromatinRegressorBase, FeatureModelMixin
 from ._validation import (
     Boolean,
     ClassWeight,
     Number,
-    check_parameters,
     window_statistic,
 )
 
 
-class _SummedMarks:
+class _SummedMarks(FeatureModelMixin):
     """Features and fit of the linear baselines: the summed signal of each mark.
 
     Each subclass builds its scikit-learn linear model in ``_linear_model``;
@@ -45,40 +40,16 @@ class _SummedMarks:
         )
         return np.log1p(sums) if self.log_transform else sums
 
-    @keeps_previous_fit_on_failure
-    def fit(self, X, y):
-        """Fit the scaler and the linear model.
+    def _windows(self):
+        return self.n_windows
 
-        Parameters
-        ----------
-        X : array-like of shape (n_genes, n_bins, n_marks) or \
-                (n_genes, n_bins * n_marks)
-            Binned signal; flat input in bin-major order.
-        y : array-like of shape (n_genes,)
-            Labels (any two distinct values) of the classifier, or the target
-            of the regressor.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        check_parameters(self, self._parameter_constraints)
-        X, y_fit = self._check_fit_input(X, y)
-        if self.n_windows > self.n_bins_:
-            raise ValueError(
-                f"n_windows={self.n_windows} is more than the {self.n_bins_} bins "
-                f"per gene (X has {self.n_features_in_} feature(s) for "
-                f"{self.n_marks_} mark(s))."
-            )
+    def _fit_features(self, features, y):
         model = self._linear_model()
-        pipeline = make_pipeline(StandardScaler(), model)
-        pipeline.fit(self._features(X), y_fit)
+        pipeline = make_pipeline(StandardScaler(), model).fit(features, y)
         self.coef_ = model.coef_.reshape(self.n_windows, self.n_marks_)
         self.intercept_ = float(np.ravel(model.intercept_)[0])
         self._after_linear_fit(model)
         self.pipeline_ = pipeline
-        return self
 
     def _after_linear_fit(self, model):
         """Hook for attributes of the fitted linear model."""
