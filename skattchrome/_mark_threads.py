@@ -201,6 +201,13 @@ def _encode_shares(module, threads, X, score_features, track_graph):
     return parts, results, embeddings, bin_attention
 
 
+def _added(totals, grads):
+    """The gradients ``grads`` added to ``totals`` (None before the first)."""
+    if totals is None:
+        return grads
+    return [total + grad for total, grad in zip(totals, grads, strict=True)]
+
+
 class _EncodeOnThreads(torch.autograd.Function):
     """Encode the marks on threads, forward and backward.
 
@@ -276,27 +283,13 @@ class _EncodeOnThreads(torch.autograd.Function):
             grads = iter(grads)
             for mark, start, stop in share:
                 segment_grads = [next(grads) for _ in module.mark_parameters(mark)]
-                if lstm_grads[mark] is None:
-                    lstm_grads[mark] = segment_grads
-                else:
-                    lstm_grads[mark] = [
-                        total + grad
-                        for total, grad in zip(
-                            lstm_grads[mark], segment_grads, strict=True
-                        )
-                    ]
+                lstm_grads[mark] = _added(lstm_grads[mark], segment_grads)
                 if needs_input_grad:
                     grad_X[start:stop, :, mark] = next(grads)
                 if needs_features_grad:
                     grad_features[start:stop, mark] = next(grads)
-            share_shared = [next(grads) for _ in module.shared_mark_parameters()]
-            shared_grads = (
-                share_shared
-                if shared_grads is None
-                else [
-                    total + grad
-                    for total, grad in zip(shared_grads, share_shared, strict=True)
-                ]
+            shared_grads = _added(
+                shared_grads, [next(grads) for _ in module.shared_mark_parameters()]
             )
         parameter_grads = [grad for grads in lstm_grads for grad in grads]
         parameter_grads.extend(shared_grads or [])
