@@ -191,11 +191,6 @@ def _read_frame(csv_path):
     return frame
 
 
-def _fail(csv_path, row, gene, message):
-    """Raise the ValueError for a problem at 0-based ``row`` of the file."""
-    raise ValueError(f"{csv_path}, line {row + 1}, gene {gene!r}: {message}")
-
-
 def _first(mask):
     """Index of the first True of a boolean array."""
     return int(np.argmax(mask))
@@ -204,6 +199,11 @@ def _first(mask):
 def _to_arrays(frame, csv_path):
     """Validate the parsed rows and reshape them into (data, target, ids)."""
     ids = frame[0].to_numpy(dtype=object)
+
+    def fail(row, message):
+        """Raise the ValueError for a problem at 0-based ``row`` of the file."""
+        raise ValueError(f"{csv_path}, line {row + 1}, gene {ids[row]!r}: {message}")
+
     numeric_frame = frame.drop(columns=0)
     for column in numeric_frame.columns:
         values = numeric_frame[column]
@@ -213,50 +213,42 @@ def _to_arrays(frame, csv_path):
             if unreadable.any():
                 row = _first(unreadable)
                 text = str(values.iloc[row]).strip()
-                problem = f"non-numeric {_COLUMNS[column]} {text!r}."
-                if not text:
-                    problem = (
-                        f"missing value in {_COLUMNS[column]} (empty field or "
-                        "too few columns)."
-                    )
-                _fail(csv_path, row, ids[row], problem)
+                name = _COLUMNS[column]
+                if text:
+                    fail(row, f"non-numeric {name} {text!r}.")
+                fail(row, f"missing value in {name} (empty field or too few columns).")
             numeric_frame[column] = converted
     numeric = numeric_frame.to_numpy(dtype=np.float64)
 
     missing_id = ids == ""
     if missing_id.any():
-        row = _first(missing_id)
-        _fail(csv_path, row, "", "missing value in GeneID.")
+        fail(_first(missing_id), "missing value in GeneID.")
     not_finite = ~np.isfinite(numeric)
     if not_finite.any():
         row = _first(not_finite.any(axis=1))
         column = _COLUMNS[1 + _first(not_finite[row])]
-        _fail(csv_path, row, ids[row], f"missing or infinite value in {column}.")
+        fail(row, f"missing or infinite value in {column}.")
 
     bin_ids, counts, labels = numeric[:, 0], numeric[:, 1:-1], numeric[:, -1]
     bad_label = (labels != 0) & (labels != 1)
     if bad_label.any():
         row = _first(bad_label)
-        _fail(csv_path, row, ids[row], f"label {labels[row]:g} is not 0 or 1.")
+        fail(row, f"label {labels[row]:g} is not 0 or 1.")
     negative = counts < 0
     if negative.any():
         row = _first(negative.any(axis=1))
         mark = REFERENCE_MARKS[_first(negative[row])]
-        _fail(
-            csv_path, row, ids[row], f"negative count {counts[row].min():g} for {mark}."
-        )
+        fail(row, f"negative count {counts[row].min():g} for {mark}.")
 
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     lengths = np.diff(np.r_[starts, len(ids)])
-    block_ids = pd.Series(ids[starts])
-    repeated = block_ids.duplicated().to_numpy()
+    gene_ids = ids[starts]
+    repeated = pd.Series(gene_ids).duplicated().to_numpy()
     if repeated.any():
         block = _first(repeated)
-        earlier = _first((block_ids == block_ids.iloc[block]).to_numpy())
-        _fail(
-            csv_path,
+        earlier = _first(gene_ids == gene_ids[block])
+        fail(
             starts[block],
-            block_ids.iloc[block],
             f"the gene already appeared at line {starts[earlier] + 1}; the bins "
             "of a gene must be consecutive.",
         )
@@ -265,10 +257,8 @@ def _to_arrays(frame, csv_path):
     out_of_order = bin_ids != position + 1
     if out_of_order.any():
         row = _first(out_of_order)
-        _fail(
-            csv_path,
+        fail(
             row,
-            ids[row],
             f"BinID {bin_ids[row]:g} where {position[row] + 1} was expected "
             "(bins must be numbered 1, 2, ... within each gene).",
         )
@@ -276,19 +266,14 @@ def _to_arrays(frame, csv_path):
     wrong_length = lengths != n_bins
     if wrong_length.any():
         block = _first(wrong_length)
-        _fail(
-            csv_path,
-            starts[block],
-            ids[starts[block]],
-            f"{lengths[block]} bins, but the other genes have {n_bins}.",
+        fail(
+            starts[block], f"{lengths[block]} bins, but the other genes have {n_bins}."
         )
     changed_label = labels != np.repeat(labels[starts], lengths)
     if changed_label.any():
         row = _first(changed_label)
-        _fail(
-            csv_path,
+        fail(
             row,
-            ids[row],
             f"label changes inside the gene ({labels[row]:g} here, "
             f"{labels[row - position[row]]:g} on its first bin).",
         )
@@ -296,5 +281,4 @@ def _to_arrays(frame, csv_path):
     n_genes = len(starts)
     data = counts.astype(np.float32).reshape(n_genes, n_bins, len(REFERENCE_MARKS))
     target = labels[starts].astype(np.int64)
-    gene_ids = ids[starts]
     return data, target, gene_ids

@@ -138,13 +138,11 @@ def bin_bigwig(
         as_numpy = bool(pybigwig.numpy)
         chroms = genes["chrom"].to_numpy()
         starts = genes["tss"].to_numpy() - flank
-        # One values() call per window, binned in NumPy, rather than pyBigWig's
-        # stats(chrom, start, end, nBins=n_bins, exact=True): the two agree to
-        # float32 rounding, but stats reads the file once per bin and took 51
-        # to 61 times as long per gene on the same tracks
-        # (benchmarks/bench_bigwig.py, pyBigWig 0.3.29); it also raises on
-        # windows past a chromosome's ends, and its "mean" ignores bases
-        # without data.
+        # One values() call per window, binned in NumPy: pyBigWig's
+        # stats(..., nBins=n_bins, exact=True) agrees to float32 rounding but
+        # reads the file once per bin, 51 to 61 times slower per gene
+        # (benchmarks/bench_bigwig.py, pyBigWig 0.3.29), raises on windows past
+        # a chromosome's ends, and its "mean" ignores bases without data.
         for column, (track, chrom_lengths) in enumerate(
             zip(tracks, lengths, strict=True)
         ):
@@ -238,6 +236,4 @@ def _reduce(binned, stat):
     if stat == "max":
         return np.nan_to_num(np.fmax.reduce(binned, axis=1), nan=0.0)
     total = np.nansum(binned, axis=1)
-    if stat == "mean":
-        return total / binned.shape[1]
-    return total
+    return total / binned.shape[1] if stat == "mean" else total

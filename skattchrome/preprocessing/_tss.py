@@ -10,17 +10,7 @@ import numpy as np
 import pandas as pd
 
 _TSS_COLUMNS = ("gene_id", "chrom", "tss", "strand")
-_GTF_COLUMNS = (
-    "chrom",
-    "source",
-    "feature",
-    "start",
-    "end",
-    "score",
-    "strand",
-    "frame",
-    "attributes",
-)
+_GTF_COLUMNS = "chrom source feature start end score strand frame attributes".split()
 _SHOWN = 10
 
 
@@ -125,42 +115,40 @@ def read_tss(tss):
     return _validate_tss(genes, source)
 
 
-def _data_lines(path):
-    """Text of ``path`` (gzip or not) without comment, track or browser lines."""
+def _read_table(path, **options):
+    """Tab-separated ``path`` (gzip or not) without comment, track or browser lines."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt") as handle:
-        return "".join(
+        text = "".join(
             line
             for line in handle
             if line.strip() and not line.startswith(("#", "track", "browser"))
         )
+    return pd.read_csv(io.StringIO(text), sep="\t", header=None, **options)
+
+
+def _genes(gene_id, chrom, start, end, strand):
+    """The TSS table of features on ``[start, end)``: the 5' base of each."""
+    tss = np.where(strand == "-", end - 1, start)
+    return pd.DataFrame(
+        {"gene_id": gene_id, "chrom": chrom, "tss": tss, "strand": strand}
+    )
 
 
 def _read_bed(path):
-    table = pd.read_csv(
-        io.StringIO(_data_lines(path)),
-        sep="\t",
-        header=None,
-        dtype={0: str, 3: str},
-    )
+    table = _read_table(path, dtype={0: str, 3: str})
     if table.shape[1] < 6:
         raise ValueError(
             f"{path} has {table.shape[1]} columns; a BED6 file (chrom, start, "
             "end, name, score, strand) is needed for the gene ids and strands."
         )
-    strand = table[5]
-    tss = np.where(strand == "-", table[2] - 1, table[1])
-    return pd.DataFrame(
-        {"gene_id": table[3], "chrom": table[0], "tss": tss, "strand": strand}
-    )
+    return _genes(table[3], table[0], table[1], table[2], table[5])
 
 
 def _read_gtf(path):
-    table = pd.read_csv(
-        io.StringIO(_data_lines(path)),
-        sep="\t",
-        header=None,
-        names=list(_GTF_COLUMNS),
+    table = _read_table(
+        path,
+        names=_GTF_COLUMNS,
         dtype={"chrom": str, "attributes": str},
         quoting=csv.QUOTE_NONE,
     )
@@ -171,10 +159,9 @@ def _read_gtf(path):
     if gene_id.isna().any():
         lines = table.loc[gene_id.isna(), "attributes"].head(_SHOWN).tolist()
         raise ValueError(f"{path}: gene records without a gene_id: {lines}")
-    strand = table["strand"]
-    tss = np.where(strand == "-", table["end"] - 1, table["start"] - 1)
-    return pd.DataFrame(
-        {"gene_id": gene_id, "chrom": table["chrom"], "tss": tss, "strand": strand}
+    # GTF positions are 1-based and inclusive: the feature is [start - 1, end).
+    return _genes(
+        gene_id, table["chrom"], table["start"] - 1, table["end"], table["strand"]
     )
 
 
