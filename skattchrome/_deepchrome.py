@@ -103,72 +103,32 @@ class DeepChromeClassifier(_DeepChrome, NeuralChromatinClassifier):
         Sizes of the hidden dense layers.
     dropout : float, default=0.5
         Dropout probability after pooling.
-    max_epochs : int or "auto", default="auto"
-        Maximum number of passes over the training genes. ``"auto"`` trains
-        the fewest epochs that make 700 optimizer steps, at least 6 and at
-        most 15, as :class:`AttentiveChromeClassifier` does (see its Notes).
-    batch_size : int or "auto", default="auto"
-        Genes per training batch. ``"auto"`` uses one 64th of the training
-        genes, at least 16 and at most 64.
+    max_epochs, batch_size : see :class:`AttentiveChromeClassifier`
+        The training budget, sized to the training genes as for
+        AttentiveChrome (see its Notes).
     lr : float, default=5e-4
         Learning rate of Adam, lower than AttentiveChrome's: within the same
         budget of steps the CNN overfits at higher rates.
-    lr_schedule : {"cosine", "constant"}, default="cosine"
-        Learning-rate schedule over ``max_epochs``.
-    patience : int or None, default=3
-        With validation genes, stop when the validation AUC has not improved
-        for this many epochs; None trains all ``max_epochs``.
-    clip_grad_norm : float or None, default=1.0
-        Maximum norm of the gradient; None disables clipping.
-    validation_fraction : float or None, default=None
-        Fraction of the genes held out (stratified, seeded) to pick the best
-        epoch when ``fit`` gets no ``validation_data``; None trains on every
-        gene and keeps the last epoch.
+    lr_schedule, patience, clip_grad_norm, validation_fraction : \
+            see :class:`AttentiveChromeClassifier`
+        The schedule, and the choice of the best epoch on validation genes.
     inference_batch_size : int or "auto", default="auto"
         Genes per batch when predicting. ``"auto"`` uses 512 genes on CPU and
         1024 on a GPU.
-    device : str, default="auto"
-        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
-        ``"cuda:N"``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights, dropout and the
-        shuffling, without touching the caller's global torch random state. On
-        CUDA, training uses cuDNN's deterministic algorithms, so seeded fits
-        repeat exactly there too.
-    verbose : int, default=0
-        1 prints a line per epoch.
+    device, random_state, verbose : see :class:`AttentiveChromeClassifier`
+        The device, and the seed (of dropout too) that makes fits repeat.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels; ``classes_[1]`` is the positive class.
-    n_features_in_ : int
-        Number of flat features, ``n_bins_ * n_marks_``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names of a DataFrame ``X``; only defined for such input.
-    n_bins_ : int
-        Number of bins per gene.
-    n_marks_ : int
-        Number of histone marks.
-    mark_names_ : ndarray of shape (`n_marks_`,)
-        Mark names read from DataFrame columns; else the reference marks
-        (:data:`~skattchrome.datasets.REFERENCE_MARKS`) for five marks, and
-        ``"mark0"``, ``"mark1"``... for other numbers.
+    classes_, n_features_in_, feature_names_in_, n_bins_, n_marks_, \
+            mark_names_ : see :class:`AttentiveChromeClassifier`
+        The labels and the input layout learned by ``fit``.
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the
         :class:`DeepChromeModule`.
-    history_ : skorch.history.History
-        Per epoch: ``train_loss``, ``valid_loss`` and ``valid_auc``.
-    batch_size_ : int
-        Genes per training batch, ``batch_size`` resolved.
-    max_epochs_ : int
-        Maximum number of epochs, ``max_epochs`` resolved.
-    best_epoch_ : int
-        The (1-based) epoch whose weights were kept.
-    best_valid_auc_ : float or None
-        Validation ROC AUC of that epoch; None without validation genes.
-    n_epochs_ : int
-        Number of epochs run.
+    history_, batch_size_, max_epochs_, best_epoch_, best_valid_auc_, \
+            n_epochs_ : see :class:`AttentiveChromeClassifier`
+        Training as it ran.
 
     See Also
     --------

@@ -90,18 +90,9 @@ class ChromeForestClassifier(_ChromeForest, ChromatinClassifierBase):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    n_features_in_ : int
-        Number of flat input features, ``n_bins_ * n_marks_``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names of a DataFrame ``X``; only defined for such input.
-    n_bins_ : int
-        Number of bins per gene.
-    n_marks_ : int
-        Number of histone marks.
-    mark_names_ : ndarray of shape (`n_marks_`,)
-        Mark names read from DataFrame columns, else ``"mark0"``, ``"mark1"``...
+    classes_, n_features_in_, feature_names_in_, n_bins_, n_marks_, \
+            mark_names_ : see :class:`AttentiveChromeClassifier`
+        The labels and the input layout learned by ``fit``.
     forest_ : RandomForestClassifier
         The fitted forest.
     feature_importances_ : ndarray of shape (`n_bins_`, `n_marks_`) or \
@@ -197,7 +188,7 @@ class ChromeForestRegressor(_ChromeForest, ChromatinRegressorBase):
     Attributes
     ----------
     n_features_in_, feature_names_in_, n_bins_, n_marks_, mark_names_ : \
-            see :class:`ChromeForestClassifier`
+            see :class:`AttentiveChromeClassifier`
         The input layout learned by ``fit``.
     forest_ : RandomForestRegressor
         The fitted forest.

@@ -101,20 +101,9 @@ class ChromeLogisticClassifier(_SummedMarks, ChromatinClassifierBase):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    n_features_in_ : int
-        Number of flat input features, ``n_bins_ * n_marks_``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names of a DataFrame ``X``; only defined for such input.
-    n_bins_ : int
-        Number of bins per gene.
-    n_marks_ : int
-        Number of histone marks.
-    mark_names_ : ndarray of shape (`n_marks_`,)
-        Mark names read from DataFrame columns; else the reference marks
-        (:data:`~skattchrome.datasets.REFERENCE_MARKS`) for five marks, and
-        ``"mark0"``, ``"mark1"``... for other numbers.
+    classes_, n_features_in_, feature_names_in_, n_bins_, n_marks_, \
+            mark_names_ : see :class:`AttentiveChromeClassifier`
+        The labels and the input layout learned by ``fit``.
     pipeline_ : Pipeline
         The fitted scaler and logistic regression, which take the window sums
         (after ``log1p``) in window-major order and predict 1 for
@@ -257,7 +246,7 @@ class ChromeRidgeRegressor(_SummedMarks, ChromatinRegressorBase):
     Attributes
     ----------
     n_features_in_, feature_names_in_, n_bins_, n_marks_, mark_names_ : \
-            see :class:`ChromeLogisticClassifier`
+            see :class:`AttentiveChromeClassifier`
         The input layout learned by ``fit``.
     pipeline_ : Pipeline
         The fitted scaler and ridge regression.
