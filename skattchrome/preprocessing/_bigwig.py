@@ -134,7 +134,7 @@ def bin_bigwig(
     tracks = [pybigwig.open(str(bigwigs[mark])) for mark in marks]
     try:
         lengths = [track.chroms() for track in tracks]
-        _check_chromosomes(genes, marks, lengths, bigwigs, missing)
+        placeable = _placeable(genes, marks, lengths, bigwigs, missing)
         as_numpy = bool(pybigwig.numpy)
         chroms = genes["chrom"].to_numpy()
         starts = genes["tss"].to_numpy() - flank
@@ -143,15 +143,12 @@ def bin_bigwig(
         # reads the file once per bin, 51 to 61 times slower per gene
         # (benchmarks/bench_bigwig.py, pyBigWig 0.3.29), raises on windows past
         # a chromosome's ends, and its "mean" ignores bases without data.
-        for column, (track, chrom_lengths) in enumerate(
-            zip(tracks, lengths, strict=True)
-        ):
-            for row in range(len(genes)):
+        for column, track in enumerate(tracks):
+            for row in np.flatnonzero(placeable[column]):
                 signal = _window(
-                    track, chrom_lengths, chroms[row], starts[row], flank, as_numpy
+                    track, lengths[column], chroms[row], starts[row], flank, as_numpy
                 )
-                if signal is not None:
-                    X[row, :, column] = _reduce(signal.reshape(n_bins, bin_size), stat)
+                X[row, :, column] = _reduce(signal.reshape(n_bins, bin_size), stat)
     finally:
         for track in tracks:
             track.close()
@@ -184,17 +181,18 @@ def _check_window(flank, bin_size):
         )
 
 
-def _check_chromosomes(genes, marks, lengths, bigwigs, missing):
-    """Raise (or warn) once for all genes that a track cannot place.
+def _placeable(genes, marks, lengths, bigwigs, missing):
+    """Which genes each track can place, one boolean array per track.
 
-    Those are genes on chromosomes that the track lacks and genes whose TSS
-    lies at or past the end of the track's chromosome.
+    The others, genes on chromosomes that the track lacks and genes whose TSS
+    lies at or past the end of the track's chromosome, raise (or warn) once.
     """
-    problems = []
+    problems, placeable = [], []
     for mark, chrom_lengths in zip(marks, lengths, strict=True):
         length = genes["chrom"].map(chrom_lengths)
         absent = length.isna()
         past_end = genes["tss"] >= length
+        placeable.append((~absent & ~past_end).to_numpy())
         parts = [
             f"{int(where.sum())} genes {what} "
             f"{', '.join(sorted(genes.loc[where, 'chrom'].unique()))}"
@@ -206,23 +204,19 @@ def _check_chromosomes(genes, marks, lengths, bigwigs, missing):
         ]
         if parts:
             problems.append(f"{mark} ({bigwigs[mark]}): " + " and ".join(parts))
-    if not problems:
-        return
-    message = "Genes that tracks cannot place: " + "; ".join(problems) + "."
-    if missing == "raise":
-        raise ValueError(message + " Use missing='warn' to give them zeros.")
-    warnings.warn(message + " Their bins are 0.", UserWarning, stacklevel=3)
+    if problems:
+        message = "Genes that tracks cannot place: " + "; ".join(problems) + "."
+        if missing == "raise":
+            raise ValueError(message + " Use missing='warn' to give them zeros.")
+        warnings.warn(message + " Their bins are 0.", UserWarning, stacklevel=3)
+    return placeable
 
 
 def _window(track, chrom_lengths, chrom, start, flank, as_numpy):
     """Per-base values of ``[start, start + 2 * flank)``, NaN where no data.
 
-    None when the chromosome is absent or the TSS (``start + flank``) lies
-    past its end, genes that :func:`_check_chromosomes` reported. ``as_numpy``
-    asks pyBigWig for an array (when built with numpy support).
+    ``as_numpy`` asks pyBigWig for an array (when built with numpy support).
     """
-    if chrom not in chrom_lengths or start + flank >= chrom_lengths[chrom]:
-        return None
     low, high = max(start, 0), min(start + 2 * flank, chrom_lengths[chrom])
     signal = np.full(2 * flank, np.nan)
     signal[low - start : high - start] = track.values(

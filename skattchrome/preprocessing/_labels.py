@@ -132,10 +132,8 @@ def log_expression(expression, pseudocount=1.0):
             "pseudocount must be a finite number > 0 (genes without expression "
             f"would get log(0) = -inf), got {pseudocount!r}."
         )
-    if pseudocount == 1:
-        target = np.log1p(values)  # exactly what np.log1p gives, tiny values too
-    else:
-        target = np.log(values + pseudocount)
+    # log1p, exact for tiny values too, when the pseudocount is 1.
+    target = np.log1p(values) if pseudocount == 1 else np.log(values + pseudocount)
     return _like(expression, target)
 
 
