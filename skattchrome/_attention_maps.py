@@ -67,27 +67,15 @@ def class_average(maps, y):
     (array([2., 1.]), array([0., 4.]))
     """
     if isinstance(maps, AttentionMaps):
-        levels = [None if level is None else np.asarray(level) for level in maps]
-        n_genes = next(len(level) for level in levels if level is not None)
-        y = _labels(y, n_genes)
+        means = [None if level is None else class_average(level, y) for level in maps]
+        labels = next(level for level in means if level is not None)
         return {
-            label: AttentionMaps(
-                *(
-                    None if level is None else level[y == label].mean(axis=0)
-                    for level in levels
-                )
-            )
-            for label in np.unique(y).tolist()
+            label: AttentionMaps(*(None if m is None else m[label] for m in means))
+            for label in labels
         }
-    maps = np.asarray(maps)
-    y = _labels(y, len(maps))
-    return {label: maps[y == label].mean(axis=0) for label in np.unique(y).tolist()}
-
-
-def _labels(y, n_genes):
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_genes:
+    maps, y = np.asarray(maps), np.asarray(y)
+    if y.ndim != 1 or len(y) != len(maps):
         raise ValueError(
-            f"y must be 1-D with one label per gene ({n_genes}); got shape {y.shape}."
+            f"y must be 1-D with one label per gene ({len(maps)}); got shape {y.shape}."
         )
-    return y
+    return {label: maps[y == label].mean(axis=0) for label in np.unique(y).tolist()}

@@ -144,15 +144,10 @@ def compare_interpretations(
             maps = _bin_map(estimator, X, method, n_steps)
             if maps is None:
                 continue
+            scored = []
             if ground_truth is not None:
                 scores = score_maps(maps, ground_truth, mark_names=mark_names)
-                tables.append(
-                    scores.melt(
-                        id_vars="mark",
-                        value_vars=["auprc", "base_rate", "auroc"],
-                        var_name="metric",
-                    ).assign(estimator=name, method=method)
-                )
+                scored.append((scores, ["auprc", "base_rate", "auroc"]))
             if reference is not None:
                 correlation = correlate_with_reference(
                     maps,
@@ -162,11 +157,13 @@ def compare_interpretations(
                     mark_names=mark_names,
                     positive_class=positive_class,
                 )
-                tables.append(
-                    correlation[["mark", "pearson_r"]]
-                    .rename(columns={"pearson_r": "value"})
-                    .assign(metric="pearson_r", estimator=name, method=method)
-                )
+                scored.append((correlation, ["pearson_r"]))
+            tables += [
+                table.melt(
+                    id_vars="mark", value_vars=metrics, var_name="metric"
+                ).assign(estimator=name, method=method)
+                for table, metrics in scored
+            ]
     if not tables:
         return pd.DataFrame(columns=list(COMPARISON_COLUMNS))
     return pd.concat(tables, ignore_index=True)[list(COMPARISON_COLUMNS)]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._summaries import as_mark_maps, resolve_mark_names
+from ._summaries import as_maps, check_bin_offsets, one_per, resolve_mark_names
 
 _TICK_STEPS_BP = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 """Candidate spacings of the ticks along the window, in bp."""
@@ -30,22 +30,8 @@ def _pyplot():
 
 def _bin_geometry(n_bins, bin_offsets):
     """Bin starts and the bin width, in bp from the TSS."""
-    if bin_offsets is None:
-        from ..datasets import bin_offsets as reference_bin_offsets
-
-        bin_offsets = reference_bin_offsets(n_bins)
-    offsets = np.asarray(bin_offsets, dtype=np.float64)
-    if offsets.shape != (n_bins,):
-        raise ValueError(
-            f"bin_offsets must hold one offset per bin ({n_bins}); got shape "
-            f"{offsets.shape}."
-        )
-    bin_size = offsets[1] - offsets[0] if n_bins > 1 else 100.0
-    return offsets, bin_size
-
-
-def _kb_label(position):
-    return "TSS" if position == 0 else f"{position / 1000:+g}"
+    offsets = check_bin_offsets(bin_offsets, n_bins).astype(np.float64)
+    return offsets, (offsets[1] - offsets[0] if n_bins > 1 else 100.0)
 
 
 def _draw_window(ax, offsets, bin_size, *, tss_color="black"):
@@ -56,17 +42,20 @@ def _draw_window(ax, offsets, bin_size, *, tss_color="black"):
         _TICK_STEPS_BP[-1],
     )
     ticks = np.arange(np.ceil(left / step) * step, right + step / 2, step)
-    ax.set_xticks(ticks, [_kb_label(tick) for tick in ticks])
+    ax.set_xticks(
+        ticks, ["TSS" if tick == 0 else f"{tick / 1000:+g}" for tick in ticks]
+    )
     ax.set_xlim(left, right)
     if left <= 0 <= right:
         ax.axvline(0, color=tss_color, linestyle="--", linewidth=1, label="TSS")
 
 
-def _check_map(name, values, ndim):
+def _check_map(name, values):
     values = np.asarray(values, dtype=np.float64)
-    if values.ndim != ndim:
-        shape = "(n_bins, n_marks)" if ndim == 2 else "(n_marks,)"
-        raise ValueError(f"{name} must have shape {shape}; got {values.shape}.")
+    if values.ndim != 2:
+        raise ValueError(
+            f"{name} must have shape (n_bins, n_marks); got {values.shape}."
+        )
     return values
 
 
@@ -129,14 +118,11 @@ def plot_attention(
     plt = _pyplot()
     from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-    bin_attention = _check_map("bin_attention", bin_attention, ndim=2)
-    mark_attention = _check_map("mark_attention", mark_attention, ndim=1)
+    bin_attention = _check_map("bin_attention", bin_attention)
     n_bins, n_marks = bin_attention.shape
-    if mark_attention.shape != (n_marks,):
-        raise ValueError(
-            f"mark_attention must have one value per mark ({n_marks}); got shape "
-            f"{mark_attention.shape}."
-        )
+    mark_attention = one_per(
+        "mark_attention", mark_attention, "value per mark", n_marks
+    )
     mark_names = resolve_mark_names(mark_names, n_marks)
     offsets, bin_size = _bin_geometry(n_bins, bin_offsets)
     if ax is None:
@@ -233,8 +219,8 @@ def plot_signal_and_attention(
     >>> plt.close("all")
     """
     plt = _pyplot()
-    signal = _check_map("signal", signal, ndim=2)
-    attention = _check_map("attention", attention, ndim=2)
+    signal = _check_map("signal", signal)
+    attention = _check_map("attention", attention)
     if attention.shape != signal.shape:
         raise ValueError(
             f"attention of shape {attention.shape} does not match signal of shape "
@@ -247,11 +233,7 @@ def plot_signal_and_attention(
         _, ax = plt.subplots(
             n_marks, 1, sharex=True, squeeze=False, figsize=(8, 0.6 + 1.4 * n_marks)
         )
-    signal_axes = list(np.ravel(ax))
-    if len(signal_axes) != n_marks:
-        raise ValueError(
-            f"ax must hold one axes per mark ({n_marks}); got {len(signal_axes)}."
-        )
+    signal_axes = list(one_per("ax", np.ravel(ax), "axes per mark", n_marks))
     attention_axes = []
     for mark, (signal_ax, name) in enumerate(zip(signal_axes, mark_names, strict=True)):
         signal_ax.bar(
@@ -335,13 +317,9 @@ def plot_mark_importance(mark_attention, y, *, mark_names=None, kind="box", ax=N
 
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}; got {kind!r}.")
-    values = as_mark_maps(mark_attention, name="mark_attention")
+    values = as_maps(mark_attention, "mark", name="mark_attention")
     n_genes, n_marks = values.shape
-    y = np.asarray(y)
-    if y.shape != (n_genes,):
-        raise ValueError(
-            f"y must hold one label per gene ({n_genes}); got shape {y.shape}."
-        )
+    y = one_per("y", y, "label per gene", n_genes)
     mark_names = resolve_mark_names(mark_names, n_marks)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.2 + 1.1 * n_marks, 4))

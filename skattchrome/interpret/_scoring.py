@@ -5,7 +5,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .._attention_maps import class_average
-from ._summaries import as_bin_maps, resolve_mark_names
+from ._summaries import as_maps, resolve_mark_names
 
 SCORE_COLUMNS = ("mark", "n_genes", "auprc", "base_rate", "auroc")
 """Columns of the table of :func:`score_maps`."""
@@ -66,9 +66,9 @@ def score_maps(maps, ground_truth, *, mark_names=None):
     1  H3K36me3    1.0    1.0
     2   H3K4me3    1.0    1.0
     """
-    maps = as_bin_maps(maps)
+    maps = as_maps(maps, "bin", name="maps")
     truth = np.asarray(ground_truth)
-    if truth.shape != maps.shape and truth.size == maps.size and truth.ndim == 2:
+    if truth.ndim == 2 and truth.size == maps.size:
         truth = truth.reshape(maps.shape)
     if truth.shape != maps.shape:
         raise ValueError(
@@ -87,20 +87,14 @@ def score_maps(maps, ground_truth, *, mark_names=None):
         genes = np.flatnonzero(scored[:, mark])
         if len(genes) == 0:
             continue
+        pairs = [(truth[gene, :, mark], maps[gene, :, mark]) for gene in genes]
         rows.append(
             {
                 "mark": name,
                 "n_genes": len(genes),
-                "auprc": np.mean(
-                    [
-                        average_precision_score(truth[g, :, mark], maps[g, :, mark])
-                        for g in genes
-                    ]
-                ),
+                "auprc": np.mean([average_precision_score(*pair) for pair in pairs]),
                 "base_rate": truth[genes, :, mark].mean(),
-                "auroc": np.mean(
-                    [roc_auc_score(truth[g, :, mark], maps[g, :, mark]) for g in genes]
-                ),
+                "auroc": np.mean([roc_auc_score(*pair) for pair in pairs]),
             }
         )
     return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
@@ -168,7 +162,7 @@ def correlate_with_reference(
     >>> round(float(table["pearson_r"].iloc[0]), 6)
     1.0
     """
-    maps = as_bin_maps(maps)
+    maps = as_maps(maps, "bin", name="maps")
     n_genes, n_bins, n_marks = maps.shape
     reference = np.asarray(reference, dtype=np.float64)
     if reference.shape != (n_genes, n_bins):

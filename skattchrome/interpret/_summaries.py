@@ -11,20 +11,7 @@ from ..datasets._base import default_mark_names
 
 
 def resolve_mark_names(mark_names, n_marks):
-    """Names of the marks: given, the reference marks for 5, else ``mark0``...
-
-    Parameters
-    ----------
-    mark_names : sequence of str or None
-        Names given by the caller.
-    n_marks : int
-        Number of marks of the maps.
-
-    Returns
-    -------
-    mark_names : list of str
-        One name per mark.
-    """
+    """One name per mark: those given, the reference marks for 5, else ``mark0``..."""
     if mark_names is None:
         return default_mark_names(n_marks)
     mark_names = [str(name) for name in mark_names]
@@ -36,52 +23,40 @@ def resolve_mark_names(mark_names, n_marks):
     return mark_names
 
 
-def as_bin_maps(maps, *, name="maps"):
-    """The 3-D bin-level array of ``maps`` (the bin attention of AttentionMaps)."""
+_LEVELS = {"bin": (3, "(n_genes, n_bins, n_marks)"), "mark": (2, "(n_genes, n_marks)")}
+"""The dimensions and shape of the maps of each level."""
+
+
+def as_maps(maps, level, *, name):
+    """The array of the ``level`` ("bin" or "mark") maps, also of AttentionMaps."""
     if isinstance(maps, AttentionMaps):
-        maps = maps.bin_attention
+        maps = getattr(maps, f"{level}_attention")
     if maps is None:
-        raise ValueError(f"{name} holds no bin-level map (bin attention is None).")
-    maps = np.asarray(maps)
-    if maps.ndim != 3:
         raise ValueError(
-            f"{name} must be 3-D (n_genes, n_bins, n_marks); got shape {maps.shape}."
+            f"{name} holds no {level}-level map ({level} attention is None)."
         )
+    maps = np.asarray(maps)
+    ndim, shape = _LEVELS[level]
+    if maps.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D {shape}; got shape {maps.shape}.")
     return maps
 
 
-def as_mark_maps(maps, *, name="mark_maps"):
-    """The 2-D mark-level array of ``maps`` (the mark attention of AttentionMaps)."""
-    if isinstance(maps, AttentionMaps):
-        maps = maps.mark_attention
-    if maps is None:
-        raise ValueError(f"{name} holds no mark-level map (mark attention is None).")
-    maps = np.asarray(maps)
-    if maps.ndim != 2:
+def one_per(name, values, what, n):
+    """``values`` as an array of shape ``(n,)``, one ``what`` ("id per gene") each."""
+    values = np.asarray(values)
+    if values.shape != (n,):
         raise ValueError(
-            f"{name} must be 2-D (n_genes, n_marks); got shape {maps.shape}."
+            f"{name} must hold one {what} ({n}); got shape {values.shape}."
         )
-    return maps
+    return values
 
 
-def _gene_ids(gene_ids, n_genes):
-    if gene_ids is None:
-        return np.arange(n_genes)
-    gene_ids = np.asarray(gene_ids)
-    if gene_ids.shape != (n_genes,):
-        raise ValueError(
-            f"gene_ids must hold one id per gene ({n_genes}); got shape "
-            f"{gene_ids.shape}."
-        )
-    return gene_ids
-
-
-def _check_n_top(n_top, available):
-    if n_top is None:
-        return available
-    if not isinstance(n_top, numbers.Integral) or isinstance(n_top, bool) or n_top < 1:
-        raise ValueError(f"n_top must be a positive integer or None; got {n_top!r}.")
-    return min(int(n_top), available)
+def check_bin_offsets(bin_offsets, n_bins):
+    """The start of each bin from the TSS in bp; None gives the reference bins."""
+    if bin_offsets is None:
+        return reference_bin_offsets(n_bins)
+    return one_per("bin_offsets", bin_offsets, "offset per bin", n_bins)
 
 
 def average_attention(estimators, X):
@@ -206,28 +181,27 @@ def top_bins(
     0      g1     1  H3K27me3    2           0    0.9
     1      g1     2   H3K4me3    0        -200    0.5
     """
-    maps = as_bin_maps(maps)
+    maps = as_maps(maps, "bin", name="maps")
     n_genes, n_bins, n_marks = maps.shape
-    gene_ids = _gene_ids(gene_ids, n_genes)
-    mark_names = np.asarray(resolve_mark_names(mark_names, n_marks), dtype=object)
-    offsets = (
-        reference_bin_offsets(n_bins)
-        if bin_offsets is None
-        else np.asarray(bin_offsets)
+    gene_ids = (
+        np.arange(n_genes)
+        if gene_ids is None
+        else one_per("gene_ids", gene_ids, "id per gene", n_genes)
     )
-    if offsets.shape != (n_bins,):
-        raise ValueError(
-            f"bin_offsets must hold one offset per bin ({n_bins}); got shape "
-            f"{offsets.shape}."
-        )
+    mark_names = np.asarray(resolve_mark_names(mark_names, n_marks), dtype=object)
+    offsets = check_bin_offsets(bin_offsets, n_bins)
+    if n_top is not None and (
+        not isinstance(n_top, numbers.Integral) or isinstance(n_top, bool) or n_top < 1
+    ):
+        raise ValueError(f"n_top must be a positive integer or None; got {n_top!r}.")
+    available = n_bins if by_mark else n_bins * n_marks
+    n_top = available if n_top is None else min(int(n_top), available)
     if by_mark:
-        n_top = _check_n_top(n_top, n_bins)
         order = np.argsort(-maps, axis=1, kind="stable")[:, :n_top, :]
         bins = order.transpose(0, 2, 1).reshape(n_genes, -1)
         marks = np.broadcast_to(np.repeat(np.arange(n_marks), n_top), bins.shape)
         ranks = np.tile(np.arange(1, n_top + 1), n_marks)
     else:
-        n_top = _check_n_top(n_top, n_bins * n_marks)
         order = np.argsort(-maps.reshape(n_genes, -1), axis=1, kind="stable")
         bins, marks = np.divmod(order[:, :n_top], n_marks)
         ranks = np.arange(1, n_top + 1)
@@ -279,19 +253,13 @@ def top_marks(mark_maps, *, gene_ids=None, mark_names=None, n_top=None):
     0        0     1    b    0.7
     1        0     2    c    0.2
     """
-    maps = as_mark_maps(mark_maps)
-    n_genes, n_marks = maps.shape
-    gene_ids = _gene_ids(gene_ids, n_genes)
-    mark_names = np.asarray(resolve_mark_names(mark_names, n_marks), dtype=object)
-    n_top = _check_n_top(n_top, n_marks)
-    marks = np.argsort(-maps, axis=1, kind="stable")[:, :n_top]
-    genes = np.repeat(np.arange(n_genes), n_top)
-    marks = marks.ravel()
-    return pd.DataFrame(
-        {
-            "gene_id": gene_ids[genes],
-            "rank": np.tile(np.arange(1, n_top + 1), n_genes),
-            "mark": mark_names[marks],
-            "score": maps[genes, marks],
-        }
+    # A mark-level map is a bin-level map of one bin, ranked over all marks.
+    maps = as_maps(mark_maps, "mark", name="mark_maps")
+    table = top_bins(
+        maps[:, np.newaxis, :],
+        gene_ids=gene_ids,
+        mark_names=mark_names,
+        bin_offsets=[0],
+        n_top=n_top,
     )
+    return table.drop(columns=["bin", "bin_offset"])

@@ -211,29 +211,22 @@ def compare_models(
     rows = []
     for name, estimator in estimators.items():
         scores = cross_validate(
-            clone(estimator),
-            X,
-            y,
-            groups=groups,
-            cv=cv,
-            scoring=scoring,
-            n_jobs=n_jobs,
+            clone(estimator), X, y, groups=groups, cv=cv, scoring=scoring, n_jobs=n_jobs
         )
         test_scores = scores["test_score"]
-        row = {
-            "model": name,
-            "estimator": type(estimator).__name__,
-            "params": _changed_params(estimator),
-            "mean_score": test_scores.mean(),
-            "std_score": test_scores.std(),
-            "min_score": test_scores.min(),
-            "max_score": test_scores.max(),
-            "mean_fit_time": scores["fit_time"].mean(),
-        }
-        row.update(
-            {f"split{index}_score": score for index, score in enumerate(test_scores)}
+        rows.append(
+            {
+                "model": name,
+                "estimator": type(estimator).__name__,
+                "params": _changed_params(estimator),
+                "mean_score": test_scores.mean(),
+                "std_score": test_scores.std(),
+                "min_score": test_scores.min(),
+                "max_score": test_scores.max(),
+                "mean_fit_time": scores["fit_time"].mean(),
+                **{f"split{i}_score": score for i, score in enumerate(test_scores)},
+            }
         )
-        rows.append(row)
     results = pd.DataFrame(rows)
     return results.sort_values("mean_score", ascending=False, ignore_index=True)
 

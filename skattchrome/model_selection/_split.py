@@ -136,15 +136,6 @@ class ChromosomeKFold(BaseCrossValidator):
             without a chromosome, names chromosomes both with and without the
             ``chr`` prefix, or has fewer chromosomes than ``n_splits``.
         """
-        folds = self._gene_folds(X, y, groups)
-        return self._split(folds)
-
-    def _split(self, folds):
-        for fold in range(self.n_splits):
-            yield np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
-
-    def _gene_folds(self, X, y, groups):
-        """The fold whose test set each gene is in."""
         chromosomes = _check_chromosomes(X, y, groups)
         names, codes = np.unique(chromosomes, return_inverse=True)
         if len(names) < self.n_splits:
@@ -164,7 +155,12 @@ class ChromosomeKFold(BaseCrossValidator):
             lightest = np.argmin(load)
             chromosome_fold[chromosome] = lightest
             load[lightest] += counts[chromosome]
-        return chromosome_fold[codes]
+        folds = chromosome_fold[codes]
+        # Not a generator function, so that invalid groups raise on the call.
+        return (
+            (np.flatnonzero(folds != fold), np.flatnonzero(folds == fold))
+            for fold in range(self.n_splits)
+        )
 
 
 def _check_chromosomes(X, y, groups):
