@@ -40,27 +40,18 @@ class RegisteredModel(NamedTuple):
         return issubclass(self.classifier or self.regressor, NeuralChromatinEstimator)
 
 
-_NO_ATTENTION = {"use_bin_attention": False, "use_mark_attention": False}
+def _attentive(name, **params):
+    """AttentiveChrome, or the ablation of it that ``params`` switch."""
+    return RegisteredModel(
+        name, AttentiveChromeClassifier, AttentiveChromeRegressor, params
+    )
+
 
 MODELS = {
-    "attentivechrome": RegisteredModel(
-        "AttentiveChrome", AttentiveChromeClassifier, AttentiveChromeRegressor, {}
-    ),
-    "lstm": RegisteredModel(
-        "LSTM", AttentiveChromeClassifier, AttentiveChromeRegressor, _NO_ATTENTION
-    ),
-    "lstm-alpha": RegisteredModel(
-        "LSTM-alpha",
-        AttentiveChromeClassifier,
-        AttentiveChromeRegressor,
-        {"use_mark_attention": False},
-    ),
-    "cnn-alpha-beta": RegisteredModel(
-        "CNN-alpha,beta",
-        AttentiveChromeClassifier,
-        AttentiveChromeRegressor,
-        {"bin_encoder": "cnn"},
-    ),
+    "attentivechrome": _attentive("AttentiveChrome"),
+    "lstm": _attentive("LSTM", use_bin_attention=False, use_mark_attention=False),
+    "lstm-alpha": _attentive("LSTM-alpha", use_mark_attention=False),
+    "cnn-alpha-beta": _attentive("CNN-alpha,beta", bin_encoder="cnn"),
     "deepchrome": RegisteredModel(
         "DeepChrome", DeepChromeClassifier, DeepChromeRegressor, {}
     ),
@@ -141,11 +132,8 @@ def build_model(key, *, task="classification", random_state=None, **neural_param
             f"Model {key!r} has no estimator for {task}; for {task} choose from "
             f"{', '.join(models_for(task))}."
         )
-    settings = {"n_marks"} if not model.is_neural else set(neural_params)
+    kept = set(neural_params) if model.is_neural else {"n_marks"}
+    params = {name: value for name, value in neural_params.items() if name in kept}
     if "random_state" in estimator_class().get_params():
-        settings.add("random_state")
-    params = {"random_state": random_state, **neural_params}
-    return estimator_class(
-        **model.params,
-        **{name: value for name, value in params.items() if name in settings},
-    )
+        params["random_state"] = random_state
+    return estimator_class(**model.params, **params)

@@ -28,6 +28,7 @@ from ._shared import (
     add_task_options,
     add_training_options,
     cell_list,
+    command_error,
     model_list,
     n_jobs,
     positive_int,
@@ -199,7 +200,7 @@ def add_benchmark_command(commands):
             "and chrom columns, or the BED or GTF file of TSSs"
         ),
     )
-    add_task_options(benchmark, column_default="{cell}")
+    add_task_options(benchmark)
     add_training_options(benchmark)
     benchmark.set_defaults(run=run_benchmark, parser=benchmark)
 
@@ -223,19 +224,23 @@ def _data_source(args):
         )
     if args.split == "chromosomes" and args.chromosomes is None:
         args.parser.error("--split chromosomes needs --chromosomes TABLE")
-    expression = {
-        "expression": args.expression and str(Path(args.expression).resolve()),
+    options = {
+        "expression": _absolute(args.expression),
         "expression_column": args.expression_column,
         "log1p": args.log1p,
         "split": args.split,
-        "chromosomes": args.chromosomes and str(Path(args.chromosomes).resolve()),
+        "chromosomes": _absolute(args.chromosomes),
     }
     if args.data == "remc":
-        data_home = args.data_home and str(Path(args.data_home).resolve())
-        return DataSource("remc", path=data_home, **expression)
+        return DataSource("remc", path=_absolute(args.data_home), **options)
     if not Path(args.data).is_dir():
         args.parser.error(f"--data {args.data}: not simulated, remc or a folder")
-    return DataSource("folder", path=str(Path(args.data).resolve()), **expression)
+    return DataSource("folder", path=_absolute(args.data), **options)
+
+
+def _absolute(path):
+    """``path`` as an absolute path string, which the workers can read; or None."""
+    return None if path is None else str(Path(path).resolve())
 
 
 def run_benchmark(args):
@@ -260,8 +265,7 @@ def run_benchmark(args):
         try:
             fetch_remc(cells[0], "test", data_home=source.path, progress=not args.quiet)
         except (OSError, ValueError) as error:
-            print(f"skattchrome benchmark: error: {error}", file=sys.stderr)
-            return EXIT_FAILED
+            return command_error("benchmark", error)
     in_process = args.scheduler is None and args.n_jobs == 1
     tasks = [
         StudyTask(
@@ -339,7 +343,7 @@ def _task_line(record):
     )
     best_valid = next(column for column in record if column.startswith("best_valid"))
     valid_name = SCORE_SHORT_NAMES[best_valid.removeprefix("best_valid_")]
-    if record.get("epochs") is not None and not pd.isna(record["epochs"]):
+    if not pd.isna(record.get("epochs")):
         line += (
             f" (best valid {valid_name} {record[best_valid]:.4f} at epoch "
             f"{int(record['best_epoch'])} of {int(record['epochs'])}"
@@ -354,13 +358,9 @@ def _print_summary(results, out_dir, task):
     score_name = MAIN_SCORE_NAMES[score]
     summary = summarize_results(results, task=task)
     print(f"\nTest {score_name} per model over cell types:")
-    statistic_columns = summary.columns[
-        summary.columns.str.endswith(score.removeprefix("test"))
-    ]
-    for column in statistic_columns:
-        summary[column] = summary[column].map(
-            lambda value: "-" if pd.isna(value) else f"{value:.4f}"
-        )
+    statistics = summary.columns.str.endswith(score.removeprefix("test"))
+    for column in summary.columns[statistics]:
+        summary[column] = summary[column].map("{:.4f}".format, na_action="ignore")
     print(summary.astype(object).fillna("-").to_string(index=False))
     winners = cell_winners(results, task=task)
     if len(winners):

@@ -61,9 +61,9 @@ def add_model_commands(commands):
         default=None,
         help="validation genes: a CSV, or a folder's valid split",
     )
-    add_task_options(fit, column_default="{cell}")
+    add_task_options(fit)
     add_training_options(fit)
-    fit.set_defaults(run=_fit, parser=fit)
+    fit.set_defaults(run=_reporting("fit", _fit), parser=fit)
 
     predict = commands.add_parser(
         "predict",
@@ -77,8 +77,8 @@ def add_model_commands(commands):
         ),
     )
     add_model_and_data_arguments(predict, "predictions.csv", "CSV")
-    add_expression_options(predict, column_default="{cell}")
-    predict.set_defaults(run=_predict)
+    add_expression_options(predict)
+    predict.set_defaults(run=_reporting("predict", _predict))
 
     explain = commands.add_parser(
         "explain",
@@ -92,14 +92,26 @@ def add_model_commands(commands):
         ),
     )
     add_model_and_data_arguments(explain, "attention.npz", "NPZ")
-    explain.set_defaults(run=_explain)
+    explain.set_defaults(run=_reporting("explain", _explain))
+
+
+def _reporting(command, run):
+    """The ``run`` of ``command``: print the report that ``run(args)`` returns
+    (status 0), or its OSError or ValueError as the command's error (status 1)."""
+
+    def run_and_report(args):
+        try:
+            print(run(args))
+        except (OSError, ValueError) as error:
+            return command_error(command, error)
+        return 0
+
+    return run_and_report
 
 
 def _load_split(path, subset, default_subset):
     """Load a CSV, or the ``subset`` split of a cell-type folder."""
-    if path.is_dir():
-        return load_remc(path, subset or default_subset)
-    return load_remc(path, subset)
+    return load_remc(path, (subset or default_subset) if path.is_dir() else subset)
 
 
 def _with_expression(split, args, path):
@@ -114,34 +126,26 @@ def _with_expression(split, args, path):
 def _fit(args):
     if args.task == "regression" and args.expression is None:
         args.parser.error("--task regression needs --expression TABLE")
-    try:
-        model = build_model(
-            args.model,
-            task=args.task,
-            random_state=args.seed,
-            max_epochs=args.max_epochs,
-            device=args.device,
-            verbose=0 if args.quiet else 1,
-        )
-        train = _load_split(args.data, args.subset, "train")
-        validation = None
-        valid_path = args.valid
-        if (
-            valid_path is None
-            and (args.data / "classification" / "valid.csv").is_file()
-        ):
-            valid_path = args.data
-        if valid_path is not None:
-            validation = _load_split(valid_path, None, "valid")
-        if args.task == "regression":
-            train = _with_expression(train, args, args.data)
-            if validation is not None:
-                validation = _with_expression(validation, args, valid_path)
-        with torch_threads(args.threads):
-            fit_model(model, train, validation)
-        write_atomically(args.out, lambda handle: joblib.dump(model, handle))
-    except (OSError, ValueError) as error:
-        return command_error("fit", error)
+    model = build_model(
+        args.model,
+        task=args.task,
+        random_state=args.seed,
+        max_epochs=args.max_epochs,
+        device=args.device,
+        verbose=0 if args.quiet else 1,
+    )
+    train = _load_split(args.data, args.subset, "train")
+    valid_path = args.valid
+    if valid_path is None and (args.data / "classification" / "valid.csv").is_file():
+        valid_path = args.data
+    validation = None if valid_path is None else _load_split(valid_path, None, "valid")
+    if args.task == "regression":
+        train = _with_expression(train, args, args.data)
+        if validation is not None:
+            validation = _with_expression(validation, args, valid_path)
+    with torch_threads(args.threads):
+        fit_model(model, train, validation)
+    write_atomically(args.out, lambda handle: joblib.dump(model, handle))
     message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
     best_valid = BEST_VALID[args.task]
     best_value = getattr(model, f"{best_valid}_", None)
@@ -151,8 +155,7 @@ def _fit(args):
             f" (best validation {score_name} {best_value:.4f} at epoch "
             f"{model.best_epoch_} of {model.n_epochs_})"
         )
-    print(f"{message}; saved to {args.out}")
-    return 0
+    return f"{message}; saved to {args.out}"
 
 
 def _load_model(path):
@@ -163,32 +166,27 @@ def _load_model(path):
 
 
 def _predict(args):
-    try:
-        model = _load_model(args.model)
-        genes = _load_split(args.data, args.subset, "test")
-        if args.expression is not None:
-            genes = _with_expression(genes, args, args.data)
-        if is_regressor(model):
-            predictions = pd.DataFrame(
-                {"gene_id": genes.gene_ids, "prediction": model.predict(genes.data)}
-            )
-            if args.expression is not None:
-                predictions["expression"] = genes.expression
-        else:
-            probability = model.predict_proba(genes.data)[:, 1]
-            predictions = pd.DataFrame(
-                {
-                    "gene_id": genes.gene_ids,
-                    "probability": probability,
-                    "predicted_label": model.classes_[(probability > 0.5).astype(int)],
-                    "label": genes.target,
-                }
-            )
-        write_atomically(
-            args.out, lambda handle: predictions.to_csv(handle, index=False)
+    model = _load_model(args.model)
+    genes = _load_split(args.data, args.subset, "test")
+    if args.expression is not None:
+        genes = _with_expression(genes, args, args.data)
+    if is_regressor(model):
+        predictions = pd.DataFrame(
+            {"gene_id": genes.gene_ids, "prediction": model.predict(genes.data)}
         )
-    except (OSError, ValueError) as error:
-        return command_error("predict", error)
+        if args.expression is not None:
+            predictions["expression"] = genes.expression
+    else:
+        probability = model.predict_proba(genes.data)[:, 1]
+        predictions = pd.DataFrame(
+            {
+                "gene_id": genes.gene_ids,
+                "probability": probability,
+                "predicted_label": model.classes_[(probability > 0.5).astype(int)],
+                "label": genes.target,
+            }
+        )
+    write_atomically(args.out, lambda handle: predictions.to_csv(handle, index=False))
     message = f"Wrote the predictions of {len(predictions)} genes to {args.out}"
     if "expression" in predictions:
         scores = score_split(model, genes, "test")
@@ -198,34 +196,26 @@ def _predict(args):
         )
     elif "label" in predictions and len(np.unique(genes.target)) == 2:
         message += f"; ROC AUC {roc_auc_score(genes.target, probability):.4f}"
-    print(message)
-    return 0
+    return message
 
 
 def _explain(args):
-    try:
-        model = _load_model(args.model)
-        if not hasattr(model, "attention"):
-            raise ValueError(
-                f"{args.model} holds a {type(model).__name__}, which has no "
-                "attention; use skattchrome.interpret.saliency to explain it."
-            )
-        genes = _load_split(args.data, args.subset, "test")
-        maps = model.attention(genes.data)
-        arrays = {
-            level: values
-            for level, values in maps._asdict().items()
-            if values is not None
-        }
-        maps_written = list(arrays)
-        arrays.update(
-            gene_ids=np.asarray(genes.gene_ids, dtype=str),
-            mark_names=np.asarray(genes.mark_names),
-            bin_offsets=genes.bin_offsets,
+    model = _load_model(args.model)
+    if not hasattr(model, "attention"):
+        raise ValueError(
+            f"{args.model} holds a {type(model).__name__}, which has no "
+            "attention; use skattchrome.interpret.saliency to explain it."
         )
-        write_atomically(args.out, lambda handle: np.savez(handle, **arrays))
-    except (OSError, ValueError) as error:
-        return command_error("explain", error)
-    levels = " and ".join(maps_written)
-    print(f"Wrote {levels} of {len(genes.target)} genes to {args.out}")
-    return 0
+    genes = _load_split(args.data, args.subset, "test")
+    maps = model.attention(genes.data)
+    arrays = {
+        level: values for level, values in maps._asdict().items() if values is not None
+    }
+    levels = " and ".join(arrays)
+    arrays.update(
+        gene_ids=np.asarray(genes.gene_ids, dtype=str),
+        mark_names=np.asarray(genes.mark_names),
+        bin_offsets=genes.bin_offsets,
+    )
+    write_atomically(args.out, lambda handle: np.savez(handle, **arrays))
+    return f"Wrote {levels} of {len(genes.target)} genes to {args.out}"

@@ -5,7 +5,7 @@ import re
 import sys
 from pathlib import Path
 
-from .._registry import MODELS
+from .._registry import MODELS, TASKS
 
 EXIT_FAILED = 1
 """Exit status when a task or a command failed."""
@@ -19,12 +19,16 @@ SCORE_SHORT_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2":
 _CELL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def positive_int(text):
-    """An integer of at least 1."""
+def _integer(text):
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def positive_int(text):
+    """An integer of at least 1."""
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
@@ -44,10 +48,7 @@ def epochs(text):
 
 def n_jobs(text):
     """A number of jobs: any integer but 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    value = _integer(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must not be 0 (-1 uses every core)")
     return value
@@ -72,8 +73,7 @@ def cell_list(text):
     if text == "all":
         return None
     cells = [name.strip() for name in text.split(",") if name.strip()]
-    invalid = [name for name in cells if not _CELL_NAME.match(name)]
-    if invalid or not cells:
+    if not cells or not all(_CELL_NAME.match(name) for name in cells):
         raise argparse.ArgumentTypeError(f"invalid cell type name(s) in {text!r}")
     return list(dict.fromkeys(cells))
 
@@ -133,11 +133,11 @@ def command_error(command, error):
     return EXIT_FAILED
 
 
-def add_task_options(parser, column_default):
+def add_task_options(parser):
     """The options that choose the task and the expression values of regression."""
     parser.add_argument(
         "--task",
-        choices=("classification", "regression"),
+        choices=TASKS,
         default="classification",
         help=(
             "classification: high or low expression, from the labels (default); "
@@ -145,10 +145,10 @@ def add_task_options(parser, column_default):
             "own)"
         ),
     )
-    add_expression_options(parser, column_default)
+    add_expression_options(parser)
 
 
-def add_expression_options(parser, column_default):
+def add_expression_options(parser):
     """The options that read expression values from a table."""
     parser.add_argument(
         "--expression",
@@ -162,11 +162,11 @@ def add_expression_options(parser, column_default):
     )
     parser.add_argument(
         "--expression-column",
-        default=column_default,
+        default="{cell}",
         metavar="COLUMN",
         help=(
             "the column of --expression to read; {cell} stands for the cell type, "
-            f"the name of its folder (default {column_default.replace('%', '%%')})"
+            "the name of its folder (default {cell})"
         ),
     )
     parser.add_argument(

@@ -37,35 +37,22 @@ bits (about 1e-8 in the probabilities on CPU).
 
 Running on a Dask cluster
 -------------------------
-Install ``skattchrome[dask]`` (and the same version of skattchrome and its
-dependencies) on every machine, then start a scheduler on one host and one
-worker process per core (or per GPU) on each machine::
-
-    dask scheduler                                  # on HOST, port 8786
-    dask worker tcp://HOST:8786 --nthreads 1        # on each machine
-    skattchrome benchmark --scheduler tcp://HOST:8786 --data remc --cells all
-
-For GPUs, start one worker per GPU, each seeing only its own device, for
-example ``CUDA_VISIBLE_DEVICES=0 dask worker tcp://HOST:8786 --nthreads 1``
-and ``CUDA_VISIBLE_DEVICES=1 dask worker ...``, and pass ``--device cuda``
-(or leave ``--device auto``). The workers read the data themselves: a
-``--data`` folder must be readable at the same path on every worker (a shared
-file system), and ``--data remc`` reads the archive from ``--data-home``, which
-should be shared too (a worker without it downloads the archive itself).
-Results come back to the machine that runs ``skattchrome benchmark``, which
-writes the output folder. ``--scheduler local`` starts a
-:class:`~distributed.LocalCluster` on 127.0.0.1 instead, with ``--n-jobs``
-worker processes of one thread each.
+``run_study(..., scheduler="tcp://HOST:8786")`` sends the tasks to the workers
+of a Dask scheduler, started as ``skattchrome benchmark --help`` shows (one
+single-threaded worker per core, or per GPU). The workers read the data
+themselves, so a folder or the archive's data home must be readable at the
+same path on every worker (a worker without the archive downloads it itself);
+results come back to the caller, which writes the output folder.
+``scheduler="local"`` starts a :class:`~distributed.LocalCluster` on 127.0.0.1
+instead.
 """
 
 from ._output import write_atomically
 from ._runner import run_study
 from ._sources import (
-    DATA_KINDS,
     SIMULATED_CELLS,
     SPLITS,
     DataSource,
-    SimulatedCell,
     read_chromosomes,
     read_expression,
 )
@@ -76,11 +63,9 @@ from ._tasks import (
     MAIN_SCORE_NAMES,
     RESULT_COLUMNS,
     StudyTask,
-    TaskResult,
     fit_model,
     run_task,
     score_split,
-    target_of,
     task_seed,
     torch_threads,
 )
@@ -88,16 +73,13 @@ from ._tasks import (
 __all__ = [
     "BASELINES",
     "BEST_VALID",
-    "DATA_KINDS",
     "MAIN_SCORE",
     "MAIN_SCORE_NAMES",
     "RESULT_COLUMNS",
     "SIMULATED_CELLS",
     "SPLITS",
     "DataSource",
-    "SimulatedCell",
     "StudyTask",
-    "TaskResult",
     "cell_winners",
     "fit_model",
     "read_chromosomes",
@@ -106,7 +88,6 @@ __all__ = [
     "run_task",
     "score_split",
     "summarize_results",
-    "target_of",
     "task_seed",
     "torch_threads",
     "write_atomically",

@@ -14,12 +14,9 @@ def attention_figure(arrays, mark_names, offsets, title):
     from ..interpret import plot_attention
 
     labels = arrays["labels"]
-    n_bins, n_marks = len(offsets), len(mark_names)
-    missing = {
-        "bin_attention": np.full((len(labels), n_bins, n_marks), np.nan),
-        "mark_attention": np.full((len(labels), n_marks), np.nan),
-    }
-    bins, marks = (arrays.get(level, missing[level]) for level in missing)
+    missing = np.full((len(labels), len(offsets), len(mark_names)), np.nan)
+    bins = arrays.get("bin_attention", missing)
+    marks = arrays.get("mark_attention", missing[:, 0])
     figure = Figure(figsize=(10, 0.6 + 3.2 * len(labels)))
     panels = np.atleast_1d(figure.subfigures(len(labels), 1))
     for index, (label, panel) in enumerate(zip(labels, panels, strict=True)):

@@ -44,11 +44,9 @@ def finished_record(out_dir, task):
         saved = json.loads(_task_file(out_dir, task).read_text())
     except (OSError, ValueError):
         return None
-    if saved.get("settings") != task.settings():
-        return None
-    if saved.get("record", {}).get("status") != "ok":
-        return None
-    return saved["record"]
+    record = saved.get("record", {})
+    reusable = saved.get("settings") == task.settings() and record.get("status") == "ok"
+    return record if reusable else None
 
 
 def _json_ready(record):
@@ -64,21 +62,28 @@ def _json_ready(record):
 
 
 def _stacked_maps(result):
-    """Labels and the class-averaged maps of each level stacked over labels."""
+    """The arrays of the task's ``.npz``: labels, maps stacked over labels, names
+    of the marks and offsets of the bins."""
     labels = sorted(result.attention)
     arrays = {"labels": np.array(labels)}
     for level in ("bin_attention", "mark_attention"):
         maps = [getattr(result.attention[label], level) for label in labels]
         if all(values is not None for values in maps):
             arrays[level] = np.stack(maps)
+    arrays.update(
+        mark_names=np.array(result.mark_names), bin_offsets=result.bin_offsets
+    )
     return arrays
 
 
-def _save_figure(path, figure):
-    """Save ``figure`` as PNG, atomically."""
+def _save_figure(path, draw, *args):
+    """Save ``draw(*args)`` as PNG, atomically; nothing without matplotlib."""
+    try:
+        figure = draw(*args)
+    except ImportError:
+        return
     write_atomically(
-        path,
-        lambda handle: figure.savefig(handle, format="png", bbox_inches="tight"),
+        path, lambda handle: figure.savefig(handle, format="png", bbox_inches="tight")
     )
 
 
@@ -87,39 +92,26 @@ def save_task(out_dir, task, result):
     if result.attention:
         arrays = _stacked_maps(result)
         folder = out_dir / "attention" / task.cell
-        arrays.update(
-            mark_names=np.array(result.mark_names), bin_offsets=result.bin_offsets
-        )
         write_atomically(
             folder / f"{task.model}.npz", lambda handle: np.savez(handle, **arrays)
         )
-        try:
-            figure = _figures.attention_figure(
-                arrays,
-                result.mark_names,
-                result.bin_offsets,
-                f"{task.cell}, {MODELS[task.model].name}",
-            )
-        except ImportError:
-            pass
-        else:
-            _save_figure(folder / f"{task.model}.png", figure)
+        _save_figure(
+            folder / f"{task.model}.png",
+            _figures.attention_figure,
+            arrays,
+            result.mark_names,
+            result.bin_offsets,
+            f"{task.cell}, {MODELS[task.model].name}",
+        )
     saved = {"record": _json_ready(result.record), "settings": task.settings()}
     write_text(_task_file(out_dir, task), json.dumps(saved, indent=2) + "\n")
 
 
 def save_results(out_dir, results, task):
-    """Write ``results.csv``, ``summary.csv`` and (with matplotlib) a figure.
-
-    The figure, ``test_auc.png`` or ``test_pearson.png``, shows the task's
-    main score of each model in each cell type.
-    """
+    """Write ``results.csv``, ``summary.csv`` and (with matplotlib) a figure of
+    the task's main score of each model in each cell type, named after it."""
     write_text(out_dir / "results.csv", results.to_csv(index=False))
     summary = summarize_results(results, task=task)
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
     score = MAIN_SCORE[task]
-    try:
-        figure = _figures.test_score_figure(results, score)
-    except ImportError:
-        return
-    _save_figure(out_dir / f"{score}.png", figure)
+    _save_figure(out_dir / f"{score}.png", _figures.test_score_figure, results, score)

@@ -96,12 +96,13 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
             f"The tasks of one study share a task; got {', '.join(sorted(kinds))}."
         )
     task_kind = kinds.pop() if kinds else "classification"
+    report = callback or (lambda task, record, reused: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = [_output.finished_record(out_dir, task) for task in tasks]
     for task, record in zip(tasks, records, strict=True):
-        if record is not None and callback is not None:
-            callback(task, record, True)
+        if record is not None:
+            report(task, record, True)
     pending = [number for number, record in enumerate(records) if record is None]
     if pending:
         with _task_runner(n_jobs, scheduler) as parallel:
@@ -112,8 +113,7 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
             for number, result in outcomes:
                 _output.save_task(out_dir, tasks[number], result)
                 records[number] = result.record
-                if callback is not None:
-                    callback(tasks[number], result.record, False)
+                report(tasks[number], result.record, False)
     results = pd.DataFrame(records, columns=list(RESULT_COLUMNS[task_kind])).astype(
         {"best_epoch": "Int64", "epochs": "Int64"}
     )

@@ -133,14 +133,8 @@ class DataSource:
             )
 
     def cells(self):
-        """Names of the cell types this source holds.
-
-        Returns
-        -------
-        cells : list of str
-            The built-in simulated names, the subfolders of ``path`` that have
-            a ``classification`` folder (sorted), or the 56 archive ids.
-        """
+        """The built-in simulated names, the subfolders of ``path`` that have a
+        ``classification`` folder (sorted), or the 56 archive ids."""
         if self.kind == "simulated":
             return list(SIMULATED_CELLS)
         if self.kind == "remc":
@@ -152,12 +146,7 @@ class DataSource:
         )
 
     def load(self, cell):
-        """The three splits of one cell type.
-
-        Parameters
-        ----------
-        cell : str
-            One of :meth:`cells`.
+        """The three splits of the cell type ``cell``, one of :meth:`cells`.
 
         Returns
         -------
@@ -179,14 +168,12 @@ class DataSource:
             splits = {
                 subset: load_remc(Path(self.path) / cell, subset) for subset in SUBSETS
             }
+        column = self.expression_column.format(cell=cell)
         for split in splits.values():
             split.expression = None
             if self.expression is not None:
                 split.expression = read_expression(
-                    self.expression,
-                    self.expression_column.format(cell=cell),
-                    split.gene_ids,
-                    log1p=self.log1p,
+                    self.expression, column, split.gene_ids, log1p=self.log1p
                 )
         if self.split == "chromosomes":
             return self._split_by_chromosome(splits)
@@ -194,35 +181,23 @@ class DataSource:
 
     def _split_by_chromosome(self, splits):
         """The pooled genes, split again into thirds of whole chromosomes."""
-        genes = [splits[subset] for subset in SUBSETS]
         pooled = {
-            field: np.concatenate([getattr(split, field) for split in genes])
-            for field in ("data", "target", "gene_ids")
+            field: None
+            if splits["train"][field] is None
+            else np.concatenate([split[field] for split in splits.values()])
+            for field in ("data", "target", "gene_ids", "expression")
         }
-        expressions = [split.expression for split in genes]
-        pooled["expression"] = (
-            None if expressions[0] is None else np.concatenate(expressions)
+        pooled["chromosomes"] = read_chromosomes(self.chromosomes, pooled["gene_ids"])
+        folds = ChromosomeKFold(n_splits=len(SUBSETS)).split(
+            pooled["data"], groups=pooled["chromosomes"]
         )
-        chromosomes = read_chromosomes(self.chromosomes, pooled["gene_ids"])
-        folds = [
-            test
-            for _, test in ChromosomeKFold(n_splits=len(SUBSETS)).split(
-                pooled["data"], groups=chromosomes
-            )
-        ]
-        parts = dict(zip(("test", "valid", "train"), folds, strict=True))
-        return {
-            subset: Bunch(
-                **{
-                    field: None if values is None else values[parts[subset]]
-                    for field, values in pooled.items()
-                },
-                chromosomes=chromosomes[parts[subset]],
-                mark_names=genes[0].mark_names,
-                bin_offsets=genes[0].bin_offsets,
-            )
-            for subset in SUBSETS
+        parts = {
+            subset: test
+            for subset, (_, test) in zip(("test", "valid", "train"), folds, strict=True)
         }
+        return _subsets(
+            pooled, parts, splits["train"].mark_names, splits["train"].bin_offsets
+        )
 
     def _simulate(self, cell):
         if cell not in SIMULATED_CELLS:
@@ -240,58 +215,40 @@ class DataSource:
             genomic_order=True,
             return_expression=True,
         )
-        gene_ids = np.array([f"{cell}-{index:05d}" for index in range(n_genes)])
+        gene_ids = np.array([f"{cell}-{index:05d}" for index in range(n_genes)], object)
         parts = np.array_split(np.arange(n_genes), len(SUBSETS))
-        return {
-            subset: Bunch(
-                data=X[part],
-                target=y[part],
-                expression=expression[part],
-                gene_ids=gene_ids[part].astype(object),
-                mark_names=list(REFERENCE_MARKS),
-                bin_offsets=bin_offsets(self.n_bins),
-            )
-            for subset, part in zip(SUBSETS, parts, strict=True)
-        }
+        return _subsets(
+            {"data": X, "target": y, "expression": expression, "gene_ids": gene_ids},
+            dict(zip(SUBSETS, parts, strict=True)),
+            list(REFERENCE_MARKS),
+            bin_offsets(self.n_bins),
+        )
+
+
+def _subsets(pooled, parts, mark_names, offsets):
+    """The splits of :data:`SUBSETS`: the rows ``parts[subset]`` of each array of
+    ``pooled`` (None stays None), with the names of the marks and the bins."""
+    return {
+        subset: Bunch(
+            **{
+                field: None if values is None else values[parts[subset]]
+                for field, values in pooled.items()
+            },
+            mark_names=mark_names,
+            bin_offsets=offsets,
+        )
+        for subset in SUBSETS
+    }
 
 
 def read_expression(path, column, gene_ids, *, log1p=False):
-    """Expression values of ``gene_ids`` from a CSV table, as a regression target.
+    """The values of ``column`` of a CSV table for ``gene_ids``, as a float array.
 
-    Parameters
-    ----------
-    path : str or path-like
-        CSV file with a ``gene_id`` column and numeric columns of values.
-    column : str
-        The column to read.
-    gene_ids : array-like of str
-        The genes, in order. Ids made only of digits match with or without
-        leading zeros (the published archive writes both ``000003`` and
-        ``3``).
-    log1p : bool, default=False
-        Return ``log1p`` of the values (for RPKM or TPM), through
-        :func:`~skattchrome.preprocessing.log_expression`.
-
-    Returns
-    -------
-    expression : ndarray of shape (n_genes,), dtype float64
-
-    Raises
-    ------
-    ValueError
-        If the table has no ``gene_id`` column or no such column, or a gene
-        has no finite value in it.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from skattchrome._study import read_expression
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     table = Path(folder) / "expression.csv"
-    ...     _ = table.write_text("gene_id,E003\\n000003,4.0\\n000005,0.5\\n")
-    ...     read_expression(table, "E003", ["5", "3"])
-    array([0.5, 4. ])
+    The table has a ``gene_id`` column; ids made only of digits match with or
+    without leading zeros (the published archive writes both ``000003`` and
+    ``3``). ``log1p`` takes :func:`~skattchrome.preprocessing.log_expression`
+    of the values (for RPKM or TPM). Raises ValueError if the table lacks a
+    column or a gene has no finite value.
     """
     table = pd.read_csv(path, dtype={"gene_id": str})
     if "gene_id" not in table:
@@ -315,40 +272,15 @@ def read_expression(path, column, gene_ids, *, log1p=False):
 
 
 def read_chromosomes(path, gene_ids):
-    """The chromosome of each of ``gene_ids``, from a table or a TSS file.
+    """The chromosome of each of ``gene_ids``, as an object array.
 
-    Parameters
-    ----------
-    path : str or path-like
-        A BED or GTF file of TSSs, as :func:`~skattchrome.preprocessing.read_tss`
-        reads them (``.bed``, ``.gtf``, optionally ``.gz``), or a CSV table with
-        columns ``gene_id`` and ``chrom``.
-    gene_ids : array-like of str
-        The genes, in order; ids made only of digits match with or without
-        leading zeros.
-
-    Returns
-    -------
-    chromosomes : ndarray of shape (n_genes,), dtype object
-
-    Raises
-    ------
-    ValueError
-        If the table lacks a column, or a gene has no chromosome in it.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from skattchrome._study import read_chromosomes
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     table = Path(folder) / "genes.csv"
-    ...     _ = table.write_text("gene_id,chrom\\n000003,chrX\\n000005,chr1\\n")
-    ...     read_chromosomes(table, ["5", "3"]).tolist()
-    ['chr1', 'chrX']
+    ``path`` is a BED or GTF file of TSSs (``.bed``, ``.gtf``, optionally
+    ``.gz``) as :func:`~skattchrome.preprocessing.read_tss` reads them, or a
+    CSV table with columns ``gene_id`` and ``chrom``; ids match as in
+    :func:`read_expression`. Raises ValueError if the table lacks a column or
+    a gene has no chromosome.
     """
-    suffixes = Path(path).suffixes
-    if {".bed", ".gtf"} & set(suffixes):
+    if {".bed", ".gtf"} & set(Path(path).suffixes):
         table = read_tss(path)
     else:
         table = pd.read_csv(path, dtype={"gene_id": str, "chrom": str})

@@ -66,17 +66,14 @@ def summarize_results(results, *, task="classification", baselines=None):
     score = MAIN_SCORE[task]
     if baselines is None:
         baselines = BASELINES[task]
-    scored = results[results["status"] == "ok"].astype({score: float})
+    scored = _scored(results, score)
     scores = scored.groupby("model", sort=False)[score]
+    failed = (results["status"] != "ok").groupby(results["model"], sort=False).sum()
     summary = pd.DataFrame(
         {
             "model": models,
             "cells": scores.count().reindex(models, fill_value=0).to_numpy(),
-            "failed": (results["status"] != "ok")
-            .groupby(results["model"], sort=False)
-            .sum()
-            .reindex(models)
-            .to_numpy(),
+            "failed": failed.reindex(models).to_numpy(),
         }
     )
     for statistic in ("mean", "median", "min", "max"):
@@ -133,23 +130,15 @@ def cell_winners(results, *, task="classification"):
     1  E004  AttentiveChrome      0.86         Logistic    0.02
     """
     score = MAIN_SCORE[task]
-    scored = results[results["status"] == "ok"].astype({score: float})
     rows = []
-    for cell, models in scored.groupby("cell", sort=False):
+    for cell, models in _scored(results, score).groupby("cell", sort=False):
         ranked = models.sort_values(score, ascending=False, kind="stable")
-        first = ranked.iloc[0]
-        second = ranked.iloc[1] if len(ranked) > 1 else None
-        rows.append(
-            {
-                "cell": cell,
-                "winner": first["model"],
-                score: first[score],
-                "runner_up": None if second is None else second["model"],
-                "margin": (
-                    np.nan
-                    if second is None
-                    else round(first[score] - second[score], 10)
-                ),
-            }
-        )
+        (winner, best), *others = ranked[["model", score]].itertuples(index=False)
+        runner_up, second = others[0] if others else (None, np.nan)
+        rows.append((cell, winner, best, runner_up, round(best - second, 10)))
     return pd.DataFrame(rows, columns=["cell", "winner", score, "runner_up", "margin"])
+
+
+def _scored(results, score):
+    """The rows of the tasks that ran to the end, with ``score`` as floats."""
+    return results[results["status"] == "ok"].astype({score: float})

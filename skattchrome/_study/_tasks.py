@@ -50,33 +50,11 @@ BEST_VALID = {"classification": "best_valid_auc", "regression": "best_valid_r2"}
 
 
 def task_seed(seed, cell, model):
-    """The ``random_state`` of one task: a stable hash of the seed, cell and model.
+    """The ``random_state`` of one task, in ``[0, 2**32)``: a stable hash of the
+    study's seed, the cell type and the model's command-line name.
 
     The same on every machine and in every process (unlike :func:`hash`), so a
     task gives the same model wherever and in whatever order it runs.
-
-    Parameters
-    ----------
-    seed : int
-        The study's seed.
-    cell : str
-        Name of the cell type.
-    model : str
-        Command-line name of the model, a key of
-        :data:`skattchrome._registry.MODELS`.
-
-    Returns
-    -------
-    random_state : int
-        A number in ``[0, 2**32)``.
-
-    Examples
-    --------
-    >>> from skattchrome._study import task_seed
-    >>> task_seed(0, "E003", "attentivechrome") == task_seed(0, "E003", "forest")
-    False
-    >>> task_seed(0, "E003", "forest") == task_seed(0, "E003", "forest")
-    True
     """
     return zlib.crc32(f"{seed}/{cell}/{model}".encode())
 
@@ -132,13 +110,8 @@ class StudyTask:
         return f"{self.cell}__{self.model}"
 
     def settings(self):
-        """The settings a finished task must share with this one to be reused.
-
-        Returns
-        -------
-        settings : dict
-            JSON-serialisable data source, seed, epochs, device and threads.
-        """
+        """The settings a finished task must share with this one to be reused: all
+        but ``verbose``, as a JSON-serialisable dict."""
         settings = asdict(self)
         del settings["verbose"]
         return settings
@@ -158,12 +131,6 @@ class TaskResult(NamedTuple):
         Names of the marks.
     bin_offsets : ndarray of shape (n_bins,) or None
         Start of each bin relative to the TSS, in bp.
-
-    Examples
-    --------
-    >>> from skattchrome._study import TaskResult
-    >>> TaskResult({"status": "ok"}, {}, [], None).attention
-    {}
     """
 
     record: dict
@@ -175,15 +142,6 @@ class TaskResult(NamedTuple):
 @contextmanager
 def torch_threads(n_threads):
     """Run the block with ``n_threads`` PyTorch threads, then restore the number.
-
-    Parameters
-    ----------
-    n_threads : int
-        Threads of PyTorch's intra-op pool inside the block.
-
-    Yields
-    ------
-    None
 
     Examples
     --------
@@ -207,23 +165,10 @@ def torch_threads(n_threads):
 def fit_model(estimator, train, validation=None):
     """Fit on ``train``, keeping the epoch of best score on ``validation`` if any.
 
-    A neural model is fitted with ``validation_data``; a model without epochs
-    (the forest, the linear models) is fitted on ``train`` alone. A classifier
-    learns the labels (``target``), a regressor the ``expression``.
-
-    Parameters
-    ----------
-    estimator : estimator
-        The unfitted model.
-    train, validation : Bunch
-        Splits with ``data``, ``target`` and, for a regressor,
-        ``expression``, as :meth:`DataSource.load` gives them; ``validation``
-        may be None.
-
-    Returns
-    -------
-    estimator : estimator
-        The fitted model.
+    ``train`` and ``validation`` (or None) are splits as :meth:`DataSource.load`
+    gives them. A neural model is fitted with ``validation_data``; a model
+    without epochs (the forest, the linear models) on ``train`` alone. A
+    classifier learns the labels (``target``), a regressor the ``expression``.
 
     Examples
     --------
@@ -276,16 +221,9 @@ def score_split(estimator, split, prefix):
 def run_task(task):
     """Train, select the epoch on ``valid`` and score ``test`` for one task.
 
-    Parameters
-    ----------
-    task : StudyTask
-        The task.
-
-    Returns
-    -------
-    result : TaskResult
-        The result row (``status`` ``"ok"``, or ``"failed"`` with the error
-        when loading, training or scoring raised) and the attention maps.
+    Returns a :class:`TaskResult`: the result row (``status`` ``"ok"``, or
+    ``"failed"`` with the error when loading, training or scoring raised) and
+    the attention maps.
 
     Examples
     --------
