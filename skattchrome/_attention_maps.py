@@ -70,7 +70,9 @@ def class_average(maps, y):
         means = [None if level is None else class_average(level, y) for level in maps]
         labels = next(level for level in means if level is not None)
         return {
-            label: AttentionMaps(*(None if m is None else m[label] for m in means))
+            label: AttentionMaps(
+                *(None if mean is None else mean[label] for mean in means)
+            )
             for label in labels
         }
     maps, y = np.asarray(maps), np.asarray(y)
