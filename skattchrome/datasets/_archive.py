@@ -31,10 +31,10 @@ CACHE_FOLDER = "remc"
 """Sub-folder of the scikit-learn data home that holds the extracted archive."""
 
 _STAGING_PREFIX = ".remc-download-"
-# An install that was killed (SIGKILL, power loss) leaves its staging folder
-# behind; the next install removes those untouched for this long. The folder
-# of a running install changes when its download starts and ends and with
-# each cell type extracted; no download takes a day.
+# A killed install (SIGKILL, power loss) leaves its staging folder behind; the
+# next install removes those untouched this long. A running install touches
+# its folder as its download starts and ends and per cell type extracted, and
+# no download takes a day.
 _STALE_SECONDS = 24 * 3600
 # Seconds without a byte from the server before a download attempt fails.
 _TIMEOUT_SECONDS = 60
@@ -139,9 +139,7 @@ def cell_types():
     >>> table.set_index("cell_type").loc[["E003", "E123"], "name"].tolist()
     ['H1 Cells', 'K562 Leukemia Cells']
     """
-    return pd.DataFrame(
-        {"cell_type": list(_CELL_TYPES), "name": list(_CELL_TYPES.values())}
-    )
+    return pd.DataFrame(_CELL_TYPES.items(), columns=["cell_type", "name"])
 
 
 def fetch_remc(
@@ -222,12 +220,11 @@ def fetch_remc(
     that was killed outright are removed by the next download once they have
     been untouched for a day.
 
-    This package ships no checksum of the archive (Zenodo lists an MD5 of it
-    on the record page; none could be checked when this was written, and
-    :func:`~sklearn.datasets.fetch_file` checks SHA256), so by default only
-    that layout is verified. To pin the archive, pass as ``sha256`` the
-    ``sha256sum`` of a copy you trust, for instance one whose ``md5sum``
-    matches the record page. The environment variable
+    This package ships no checksum of the archive: Zenodo lists only an MD5
+    on the record page, none could be checked when this was written, and
+    :func:`~sklearn.datasets.fetch_file` checks SHA256. To pin the archive,
+    pass as ``sha256`` the ``sha256sum`` of a copy you trust, for instance one
+    whose ``md5sum`` matches the record page. The environment variable
     ``SKATTCHROME_REMC_URL`` replaces the download URL (for a mirror, or a
     ``file://`` URL of a local copy).
 
@@ -286,7 +283,11 @@ def fetch_remc(
 def _install_archive(home, cache, sha256, progress):
     """Download, verify and extract the archive, then move it to ``cache``."""
     url = os.environ.get(URL_VARIABLE) or ARCHIVE_URL
-    _remove_stale_temporaries(home)
+    oldest = time.time() - _STALE_SECONDS
+    for path in home.glob(f"{_STAGING_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < oldest:
+                shutil.rmtree(path, ignore_errors=True)
     if progress or (progress is None and sys.stderr.isatty()):
         # The size is an estimate from the layout (56 cell types x 3 splits x
         # ~6600 genes x 100 rows of ~20 bytes), not a measurement.
@@ -299,89 +300,59 @@ def _install_archive(home, cache, sha256, progress):
         )
     staging = Path(tempfile.mkdtemp(dir=home, prefix=_STAGING_PREFIX))
     try:
-        archive = _local_archive(url, sha256)
-        if archive is None:
-            # A fresh folder, so fetch_file always downloads: the cache is the
-            # extracted folder, and the archive is deleted once it is extracted.
-            try:
-                with _socket_timeout(_TIMEOUT_SECONDS):
-                    archive = fetch_file(
-                        url,
-                        folder=staging,
-                        local_filename="data.tar.gz",
-                        sha256=sha256,
-                    )
-            except OSError as exc:
-                raise OSError(f"Download of {url} failed: {exc}") from exc
+        archive = _download(url, staging, sha256)
         _extract(archive, staging, url)
         if archive.parent == staging:
             archive.unlink()
         try:
             staging.rename(cache)
         except OSError:
-            if not cache.is_dir():
+            if not cache.is_dir():  # else another process installed it meanwhile
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _socket_timeout(seconds):
-    """Give up on a connection silent for ``seconds`` while the block runs.
-
-    ``fetch_file`` sets no timeout of its own, so a stalled server would
-    hang the download for ever; the default timeout of new sockets is set,
-    then restored.
-    """
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
-def _local_archive(url, sha256):
-    """The path of a ``file://`` URL (checked against ``sha256``), else None.
-
-    scikit-learn's ``fetch_file`` downloads only over HTTP(S); a local copy is
-    read where it is instead of being copied.
-    """
+def _download(url, staging, sha256):
+    """The archive at ``url``, downloaded into ``staging`` unless a local file."""
     parsed = urllib.parse.urlparse(url)
-    if parsed.scheme != "file":
-        return None
-    path = Path(urllib.request.url2pathname(parsed.path))
-    if not path.is_file():
-        raise OSError(f"Download of {url} failed: {path} is not a file.")
-    if sha256 is not None:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != sha256:
-            raise OSError(
-                f"Download of {url} failed: the SHA256 checksum of {path} "
-                f"({digest.hexdigest()}) differs from expected ({sha256})."
-            )
-    return path
-
-
-def _remove_stale_temporaries(home):
-    """Remove staging folders of killed installs, untouched for a day."""
-    oldest = time.time() - _STALE_SECONDS
-    for path in home.glob(f"{_STAGING_PREFIX}*"):
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < oldest:
-                shutil.rmtree(path, ignore_errors=True)
+    previous_timeout = socket.getdefaulttimeout()
+    try:
+        if parsed.scheme == "file":
+            # fetch_file downloads only over HTTP(S); a local copy is read in
+            # place rather than copied.
+            path = Path(urllib.request.url2pathname(parsed.path))
+            if not path.is_file():
+                raise OSError(f"{path} is not a file.")
+            if sha256 is not None:
+                digest = hashlib.sha256()
+                with open(path, "rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(chunk)
+                if digest.hexdigest() != sha256:
+                    raise OSError(
+                        f"the SHA256 checksum of {path} ({digest.hexdigest()}) "
+                        f"differs from expected ({sha256})."
+                    )
+            return path
+        # fetch_file sets no timeout, so a stalled server would hang for ever.
+        socket.setdefaulttimeout(_TIMEOUT_SECONDS)
+        # staging is new, so fetch_file always downloads: the cache is the
+        # extracted folder, and the archive is deleted once extracted.
+        return fetch_file(
+            url, folder=staging, local_filename="data.tar.gz", sha256=sha256
+        )
+    except OSError as exc:
+        raise OSError(f"Download of {url} failed: {exc}") from exc
+    finally:
+        socket.setdefaulttimeout(previous_timeout)
 
 
 def _extract(archive, staging, url):
-    """Copy ``E###/classification/*.csv`` of the archive to ``staging``.
+    """Copy the archive's ``E###/classification/<split>.csv`` files to ``staging``.
 
-    The top folder of the archive is not assumed: members are recognised by
-    their ``E###/classification/{train,valid,test}.csv`` ending. The whole
-    archive is read, so a truncated or corrupt archive raises OSError, as does
-    an archive without that layout.
+    Members are recognised by that ending, under any top folder. The whole
+    archive is read, so a corrupt, truncated or incomplete one raises OSError.
     """
     found = {}
     try:

@@ -158,7 +158,7 @@ def make_chromatin_data(
         if (
             not isinstance(value, numbers.Integral)
             or isinstance(value, bool)
-            or (value < 1)
+            or value < 1
         ):
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     if (
@@ -172,7 +172,6 @@ def make_chromatin_data(
     rng = check_random_state(random_state)
     positions = (bin_offsets(n_bins) + REFERENCE_BIN_SIZE / 2)[None, :]
     activity = rng.standard_normal(n_genes)
-    active = activity > 0
     column = activity[:, None]
 
     def strength(scale, spread):
@@ -223,27 +222,27 @@ def make_chromatin_data(
         _GENE_SPREAD * rng.standard_normal((n_genes, 1, 1)) - _GENE_SPREAD**2 / 2
     )
     mean = _BACKGROUND * gene_level + planted
-    counts = rng.poisson(rng.gamma(_DISPERSION, mean / _DISPERSION))
-    X = counts.astype(np.float32)
+    X = rng.poisson(rng.gamma(_DISPERSION, mean / _DISPERSION)).astype(np.float32)
     expression = activity + rng.normal(0, label_noise, n_genes)
     y = (expression > 0).astype(np.int64)
     minus_strand = (
         rng.random(n_genes) < 0.5 if genomic_order else np.zeros(n_genes, dtype=bool)
     )
     X[minus_strand] = X[minus_strand, ::-1]
-    if not return_ground_truth:
-        return (X, y, expression) if return_expression else (X, y)
-
-    ground_truth = np.zeros(X.shape, dtype=bool)
-    informative = {H3K4ME3: active, H3K36ME3: active, H3K27ME3: ~active}
-    for mark, genes in informative.items():
-        profile = planted[:, :, mark]
-        peak = profile.max(axis=1, keepdims=True)
-        carries_signal = (profile >= _SIGNAL_FLOOR * peak) & (
-            profile >= _BACKGROUND[mark]
-        )
-        ground_truth[:, :, mark] = carries_signal & genes[:, None]
-    ground_truth[minus_strand] = ground_truth[minus_strand, ::-1]
+    outputs = [X, y]
+    if return_ground_truth:
+        ground_truth = np.zeros(X.shape, dtype=bool)
+        active = activity > 0
+        informative = {H3K4ME3: active, H3K36ME3: active, H3K27ME3: ~active}
+        for mark, genes in informative.items():
+            profile = planted[:, :, mark]
+            ground_truth[:, :, mark] = (
+                (profile >= _SIGNAL_FLOOR * profile.max(axis=1, keepdims=True))
+                & (profile >= _BACKGROUND[mark])
+                & genes[:, None]
+            )
+        ground_truth[minus_strand] = ground_truth[minus_strand, ::-1]
+        outputs.append(ground_truth)
     if return_expression:
-        return X, y, ground_truth, expression
-    return X, y, ground_truth
+        outputs.append(expression)
+    return tuple(outputs)
