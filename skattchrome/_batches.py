@@ -44,8 +44,7 @@ class ArrayBatches:
         y = None if self.dataset.y is None else torch.as_tensor(self.dataset.y)
         order = torch.randperm(len(X)) if self.shuffle else None
         for start in range(0, len(X), self.batch_size):
-            if order is None:
-                batch = slice(start, start + self.batch_size)
-            else:
-                batch = order[start : start + self.batch_size]
+            batch = slice(start, start + self.batch_size)
+            if order is not None:
+                batch = order[batch]
             yield X[batch], (None if y is None else y[batch])

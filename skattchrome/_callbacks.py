@@ -39,10 +39,16 @@ def print_epoch_table(text):
     >>> print_epoch_table("      1  \x1b[36m0.7500\x1b[0m")
           1  0.7500
     """
-    isatty = getattr(sys.stdout, "isatty", None)
-    if not (isatty is not None and isatty()):
+    if not getattr(sys.stdout, "isatty", lambda: False)():
         text = _ANSI_CODE.sub("", text)
     print(text, flush=True)
+
+
+def _prediction_and_maps(outputs):
+    """Split what a network returns: its prediction, then any attention maps."""
+    if isinstance(outputs, tuple | list):
+        return outputs[0], outputs[1:]
+    return outputs, ()
 
 
 class _FirstOutputLoss(nn.Module):
@@ -52,20 +58,22 @@ class _FirstOutputLoss(nn.Module):
     With ``bin_attention_entropy`` above zero, the mean entropy of the
     bin-level attention (the second output, ``(batch, n_bins, n_marks)``) is
     added with that weight, which pushes attention to concentrate on few bins.
-    Subclasses set ``loss``, the loss of the prediction.
+    Subclasses set ``_loss``, the class of the loss of the prediction.
+
+    Parameters
+    ----------
+    bin_attention_entropy : float, default=0.0
+        Weight of the entropy penalty on bin-level attention.
     """
 
-    def __init__(self, loss, bin_attention_entropy=0.0):
+    def __init__(self, bin_attention_entropy=0.0):
         super().__init__()
         self.bin_attention_entropy = bin_attention_entropy
-        self.loss = loss
+        self.loss = self._loss()
 
     def forward(self, outputs, target):
         """Mean loss of the first output, plus the entropy penalty."""
-        if isinstance(outputs, tuple | list):
-            prediction, *maps = outputs
-        else:
-            prediction, maps = outputs, []
+        prediction, maps = _prediction_and_maps(outputs)
         loss = self.loss(prediction, target.to(prediction.dtype))
         if not self.bin_attention_entropy:
             return loss
@@ -82,47 +90,23 @@ class _FirstOutputLoss(nn.Module):
 
 
 class BinaryLogitLoss(_FirstOutputLoss):
-    """Binary cross-entropy on the first output of a module (the logit).
+    """Binary cross-entropy on the first output of a module (the logit)."""
 
-    With ``bin_attention_entropy`` above zero, the mean entropy of the
-    bin-level attention (the second output) is added with that weight.
-
-    Parameters
-    ----------
-    bin_attention_entropy : float, default=0.0
-        Weight of the entropy penalty on bin-level attention.
-    """
-
-    def __init__(self, bin_attention_entropy=0.0):
-        super().__init__(nn.BCEWithLogitsLoss(), bin_attention_entropy)
+    _loss = nn.BCEWithLogitsLoss
 
 
 class SquaredErrorLoss(_FirstOutputLoss):
-    """Mean squared error of the first output of a module (the prediction).
+    """Mean squared error of the first output of a module (the prediction)."""
 
-    With ``bin_attention_entropy`` above zero, the mean entropy of the
-    bin-level attention (the second output) is added with that weight.
-
-    Parameters
-    ----------
-    bin_attention_entropy : float, default=0.0
-        Weight of the entropy penalty on bin-level attention.
-    """
-
-    def __init__(self, bin_attention_entropy=0.0):
-        super().__init__(nn.MSELoss(), bin_attention_entropy)
+    _loss = nn.MSELoss
 
 
 def _first_outputs(net, X):
     """The first output of the net's module for every gene of ``X``, as numpy."""
     return np.concatenate(
         [
-            (output[0] if isinstance(output, tuple | list) else output)
-            .detach()
-            .float()
-            .cpu()
-            .numpy()
-            for output in net.forward_iter(X)
+            _prediction_and_maps(outputs)[0].detach().float().cpu().numpy()
+            for outputs in net.forward_iter(X)
         ]
     )
 
@@ -165,13 +149,11 @@ def training_callbacks(
     callbacks = []
     if validation_score is not None:
         name, scorer = validation_score
-        callbacks.append(
+        callbacks += [
             (
                 name,
                 EpochScoring(scorer, lower_is_better=False, on_train=False, name=name),
-            )
-        )
-        callbacks.append(
+            ),
             (
                 "best_epoch",
                 EarlyStopping(
@@ -183,8 +165,8 @@ def training_callbacks(
                     load_best=True,
                     sink=noop,
                 ),
-            )
-        )
+            ),
+        ]
     if clip_grad_norm is not None:
         callbacks.append(
             ("clip_grad_norm", GradientNormClipping(gradient_clip_value=clip_grad_norm))

@@ -64,9 +64,20 @@ def _ndim(X):
         return None
     if hasattr(X, "ndim"):
         return X.ndim
-    if isinstance(X, list | tuple):
-        return np.ndim(X)
-    return None
+    return np.ndim(X) if isinstance(X, list | tuple) else None
+
+
+def _is_number(value, kind=numbers.Real):
+    """Whether ``value`` is a number of ``kind`` (a :mod:`numbers` ABC), not a bool."""
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _is_positive_int(value):
+    return _is_number(value, numbers.Integral) and value >= 1
+
+
+def _is_one_of(value, options):
+    return isinstance(value, str) and value in options
 
 
 def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
@@ -77,11 +88,11 @@ def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True
     """
     if value is None and allow_none:
         return
-    valid_type = numbers.Integral if kind == "int" else numbers.Real
-    valid = isinstance(value, valid_type) and not isinstance(value, bool)
+    is_int = kind == "int"
+    valid = _is_number(value, numbers.Integral if is_int else numbers.Real)
     if not valid or (value < low if low_inclusive else value <= low):
         bound = f">= {low}" if low_inclusive else f"> {low}"
-        noun = "an integer" if kind == "int" else "a number"
+        noun = "an integer" if is_int else "a number"
         suffix = " or None" if allow_none else ""
         raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
@@ -95,14 +106,7 @@ class Number(NamedTuple):
     allow_none: bool = False
 
     def check(self, name, value):
-        check_number(
-            name,
-            value,
-            kind=self.kind,
-            low=self.low,
-            allow_none=self.allow_none,
-            low_inclusive=self.low_inclusive,
-        )
+        check_number(name, value, **self._asdict())
 
 
 class OneOf(NamedTuple):
@@ -114,7 +118,7 @@ class OneOf(NamedTuple):
     def check(self, name, value):
         if value is None and self.allow_none:
             return
-        if not (isinstance(value, str) and value in self.values):
+        if not _is_one_of(value, self.values):
             either = "None or one of" if self.allow_none else "one of"
             raise ValueError(f"{name} must be {either} {self.values}; got {value!r}.")
 
@@ -131,12 +135,7 @@ class PositiveIntOrAuto(NamedTuple):
     """Constraint: a positive integer or the string ``"auto"``."""
 
     def check(self, name, value):
-        is_positive_int = (
-            isinstance(value, numbers.Integral)
-            and not isinstance(value, bool)
-            and value >= 1
-        )
-        if not (is_positive_int or (isinstance(value, str) and value == "auto")):
+        if not (_is_positive_int(value) or _is_one_of(value, ("auto",))):
             raise ValueError(
                 f"{name} must be a positive integer or 'auto'; got {value!r}."
             )
@@ -151,10 +150,9 @@ class Fraction(NamedTuple):
     def check(self, name, value):
         if value is None and self.allow_none:
             return
-        low_ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if low_ok:
-            low_ok = value > 0 if self.open_low else value >= 0
-        if not (low_ok and value < 1):
+        if not (
+            _is_number(value) and (0 < value < 1 if self.open_low else 0 <= value < 1)
+        ):
             interval = "strictly between 0 and 1" if self.open_low else "in [0, 1)"
             suffix = ", or None" if self.allow_none else ""
             raise ValueError(
@@ -167,12 +165,7 @@ class PositiveInts(NamedTuple):
 
     def check(self, name, value):
         try:
-            valid = all(
-                isinstance(size, numbers.Integral)
-                and not isinstance(size, bool)
-                and size >= 1
-                for size in value
-            )
+            valid = all(_is_positive_int(size) for size in value)
         except TypeError:
             valid = False
         if not valid:
@@ -187,25 +180,21 @@ class ClassWeight(NamedTuple):
     options: tuple
 
     def check(self, name, value):
-        if value is None or isinstance(value, dict):
+        if value is None or isinstance(value, dict) or _is_one_of(value, self.options):
             return
-        if not (isinstance(value, str) and value in self.options):
-            choices = ", ".join(repr(option) for option in self.options)
-            raise ValueError(
-                f"{name} must be None, {choices} or a dict of {{label: weight}}; "
-                f"got {value!r}."
-            )
+        choices = ", ".join(repr(option) for option in self.options)
+        raise ValueError(
+            f"{name} must be None, {choices} or a dict of {{label: weight}}; "
+            f"got {value!r}."
+        )
 
 
 def check_parameters(estimator, constraints):
-    """Check the parameters of ``estimator`` against ``constraints``.
+    """Check each parameter of ``estimator`` against its constraint.
 
-    ``constraints`` maps a parameter's name to a
-    constraint (:class:`Number`, :class:`OneOf`, :class:`Boolean`,
-    :class:`PositiveIntOrAuto`, :class:`Fraction`, :class:`PositiveInts` or
-    :class:`ClassWeight`);
-    the first parameter that breaks its constraint raises a ValueError that
-    names it.
+    ``constraints`` maps parameter names to constraints (:class:`Number`,
+    :class:`OneOf`...); the first parameter that breaks its constraint raises
+    a ValueError that names it.
     """
     for name, constraint in constraints.items():
         constraint.check(name, getattr(estimator, name))
@@ -244,16 +233,17 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             "X is None; expected the binned signal, an array of shape (n_genes, "
             "n_bins, n_marks) or (n_genes, n_bins * n_marks)."
         )
+    ndim = _ndim(X)
     if reset:
         check_number("n_marks", estimator.n_marks, kind="int", low=1, allow_none=True)
         n_marks = estimator.n_marks
     else:
         n_marks = estimator.n_marks_
-        one_gene = (estimator.n_bins_, n_marks)
+        # With a single bin, (1, n_marks) is also one gene in the flat layout.
         if (
-            _ndim(X) == 2
-            and np.shape(X) == one_gene
-            and one_gene[1] != estimator.n_features_in_
+            ndim == 2
+            and np.shape(X) == (estimator.n_bins_, n_marks)
+            and estimator.n_bins_ != 1
         ):
             raise ValueError(
                 f"X has shape {np.shape(X)}, the layout of one gene: pass one gene "
@@ -270,7 +260,7 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
                     f"name {len(mark_names)} marks: {mark_names}."
                 )
             n_marks = len(mark_names)
-    elif _ndim(X) == 3:
+    elif ndim == 3:
         X = check_array(
             X, allow_nd=True, dtype=np.float32, input_name="X", ensure_min_samples=1
         )
@@ -292,10 +282,10 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             )
         n_marks = n_marks_3d
         X = X.reshape(n_genes, n_bins * n_marks)
-    elif _ndim(X) not in (None, 2, 3):
+    elif ndim not in (None, 2):
         raise ValueError(
             "X must be 3-D (n_genes, n_bins, n_marks) or 2-D flat "
-            f"(n_genes, n_bins * n_marks); got an array with {_ndim(X)} "
+            f"(n_genes, n_bins * n_marks); got an array with {ndim} "
             "dimension(s). Reshape your data: a single gene is "
             "X.reshape(1, -1)."
         )
@@ -320,33 +310,19 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
         estimator.n_marks_ = n_marks
         estimator.n_bins_ = X.shape[1] // n_marks
         estimator.mark_names_ = np.asarray(
-            mark_names if mark_names is not None else default_mark_names(n_marks),
-            dtype=object,
+            mark_names or default_mark_names(n_marks), dtype=object
         )
     X = X.reshape(X.shape[0], -1, n_marks)
     if not X.flags.writeable:
         X = X.copy()
-    if y is NO_LABELS:
-        return X
-    return X, y
+    return X if y is NO_LABELS else (X, y)
 
 
 def check_binary_target(estimator, y):
     """Check that ``y`` holds exactly two classes and encode it as 0/1 float32.
 
-    Sets ``estimator.classes_`` (sorted, as :func:`numpy.unique` gives them).
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        Receives ``classes_``.
-    y : ndarray of shape (n_genes,)
-        Labels of any two distinct values.
-
-    Returns
-    -------
-    y_encoded : ndarray of shape (n_genes,), dtype float32
-        1 where ``y == classes_[1]``.
+    Sets ``estimator.classes_`` (sorted, as :func:`numpy.unique` gives them);
+    the encoding is 1 where ``y == classes_[1]``.
     """
     check_classification_targets(y)
     classes, y_encoded = np.unique(y, return_inverse=True)
@@ -362,30 +338,21 @@ def check_binary_target(estimator, y):
     return y_encoded.astype(np.float32)
 
 
+def _all_numbers(values):
+    """Whether every element of an object or string array is a real number."""
+    try:
+        values.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def check_continuous_target(estimator, y, *, name="y"):
-    """Check that ``y`` is a regression target: numbers that vary.
+    """Check that ``y`` is a regression target and return it as float64.
 
-    Called on a ``y`` that scikit-learn's ``validate_data`` has already
-    checked for NaN and infinity.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        Named in the messages.
-    y : array-like of shape (n_genes,)
-        One number per gene, such as log1p(RPKM).
-    name : str, default="y"
-        Name of ``y`` in the messages.
-
-    Returns
-    -------
-    y : ndarray of shape (n_genes,), dtype float64
-
-    Raises
-    ------
-    ValueError
-        If ``y`` holds labels (strings or booleans), a single value, or
-        fewer than two genes.
+    Refuses labels (strings or booleans), fewer than two genes and a constant
+    ``y``; NaN and infinity are left to scikit-learn's ``validate_data``, which
+    has already run. ``name`` names ``y`` in the messages.
     """
     y = np.asarray(y)
     regressor = type(estimator).__name__
@@ -414,33 +381,13 @@ def check_continuous_target(estimator, y, *, name="y"):
     return y
 
 
-def _all_numbers(values):
-    """Whether every element of an object or string array is a real number."""
-    try:
-        values.astype(np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def window_statistic(X, n_windows, statistic):
-    """A statistic of each of ``n_windows`` consecutive windows of bins, per mark.
+    """``statistic`` of each of ``n_windows`` consecutive windows of bins, per mark.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_genes, n_bins, n_marks)
-        Validated binned signal.
-    n_windows : int
-        Number of windows (``numpy.array_split`` of the bins), at most
-        ``n_bins``.
-    statistic : callable
-        Called as ``statistic(values, axis=1)`` on the bins of one window,
-        such as :func:`numpy.sum`.
-
-    Returns
-    -------
-    features : ndarray of shape (n_genes, n_windows * n_marks)
-        Window-major: the marks of the first window, then of the second...
+    ``X`` is validated 3-D signal; the windows are ``numpy.array_split`` of its
+    bins and ``statistic`` is called as ``statistic(values, axis=1)``, such as
+    :func:`numpy.sum`. Returns ``(n_genes, n_windows * n_marks)`` features,
+    window-major: the marks of the first window, then of the second...
     """
     windows = np.array_split(np.arange(X.shape[1]), n_windows)
     return np.stack(

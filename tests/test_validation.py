@@ -11,6 +11,13 @@ from skattchrome import (
     DeepChromeClassifier,
 )
 from skattchrome._validation import (
+    Boolean,
+    ClassWeight,
+    Fraction,
+    Number,
+    OneOf,
+    PositiveIntOrAuto,
+    PositiveInts,
     check_binary_target,
     check_chromatin_X,
     check_parameters,
@@ -144,3 +151,66 @@ def test_forest_class_weight_options_are_checked_before_fitting():
         match="class_weight must be None, 'balanced', 'balanced_subsample' or a dict",
     ):
         ChromeForestClassifier(class_weight="heavy").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "valid", "invalid", "message"),
+    [
+        (
+            Number("int", 1),
+            [1, np.int64(3)],
+            [0, 2.5, True, None, "3"],
+            "an integer >= 1;",
+        ),
+        (
+            Number("real", 0, low_inclusive=False, allow_none=True),
+            [None, 0.1, np.float32(1)],
+            [0, True, "a"],
+            "a number > 0 or None;",
+        ),
+        (OneOf(("a", "b")), ["a"], ["c", None, 1], r"one of \('a', 'b'\);"),
+        (
+            OneOf(("a",), allow_none=True),
+            [None, "a"],
+            ["c"],
+            r"None or one of \('a',\);",
+        ),
+        (Boolean(), [True, np.bool_(False)], [1, "yes"], "True or False;"),
+        (
+            PositiveIntOrAuto(),
+            [1, "auto"],
+            [0, True, "Auto", 1.0, None],
+            "a positive integer or 'auto';",
+        ),
+        (
+            Fraction(),
+            [0.5],
+            [0, 1, True, None, "x", np.nan],
+            "a number strictly between 0 and 1;",
+        ),
+        (
+            Fraction(open_low=False, allow_none=True),
+            [0, 0.999, None],
+            [1, -0.1],
+            r"a number in \[0, 1\), or None;",
+        ),
+        (
+            PositiveInts(),
+            [[1, 2], (3,), []],
+            [[0], [True], [1.0], 5, "ab", None],
+            "a sequence of positive integers;",
+        ),
+        (
+            ClassWeight(("balanced",)),
+            [None, {0: 1.0}, "balanced"],
+            ["heavy", 1],
+            r"None, 'balanced' or a dict of \{label: weight\};",
+        ),
+    ],
+)
+def test_constraints(constraint, valid, invalid, message):
+    for value in valid:
+        constraint.check("param", value)
+    for value in invalid:
+        with pytest.raises(ValueError, match=f"^param must be {message} got"):
+            constraint.check("param", value)
