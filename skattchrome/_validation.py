@@ -252,6 +252,11 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             )
     mark_names = None
     if hasattr(X, "columns") and hasattr(X, "iloc"):
+        if not len(X.columns):
+            raise ValueError(
+                "X is a DataFrame without columns; expected a column per bin and "
+                "mark, named '<mark>_<bin>' in bin-major order."
+            )
         mark_names = _marks_from_column_names(list(X.columns))
         if mark_names is not None and reset:
             if n_marks is not None and n_marks != len(mark_names):

@@ -214,3 +214,8 @@ def test_constraints(constraint, valid, invalid, message):
     for value in invalid:
         with pytest.raises(ValueError, match=f"^param must be {message} got"):
             constraint.check("param", value)
+
+
+def test_a_dataframe_without_columns_is_refused_by_name():
+    with pytest.raises(ValueError, match="DataFrame without columns"):
+        ChromeLogisticClassifier().fit(pd.DataFrame(index=range(4)), [0, 1, 0, 1])
