@@ -21,21 +21,9 @@ def balanced_segments(n_marks, n_genes, n_parts):
     """Cut the ``(mark, gene)`` pairs of a batch into ``n_parts`` equal shares.
 
     The pairs are taken mark by mark; each share is a run of whole marks, with
-    possibly a part of a mark at either end.
-
-    Parameters
-    ----------
-    n_marks : int
-        Number of histone marks.
-    n_genes : int
-        Number of genes in the batch.
-    n_parts : int
-        Number of shares.
-
-    Returns
-    -------
-    parts : list of list of (mark, start, stop)
-        For each share, the genes ``start:stop`` of each ``mark`` it encodes.
+    possibly a part of a mark at either end. Returns, for each share, a list
+    of ``(mark, start, stop)``: the genes ``start:stop`` of each ``mark`` that
+    it encodes.
 
     Examples
     --------
@@ -116,20 +104,10 @@ class MarkThreads:
 
 
 def mark_threads(n_marks, n_threads):
-    """The threads that share ``n_threads`` among the marks, or None.
+    """The threads that share ``n_threads`` torch threads among the marks.
 
-    Parameters
-    ----------
-    n_marks : int
-        Number of histone marks.
-    n_threads : int
-        Torch threads to use in all.
-
-    Returns
-    -------
-    threads : MarkThreads or None
-        ``min(n_marks, n_threads)`` threads with an equal part of the torch
-        threads each; None when that is fewer than two.
+    ``min(n_marks, n_threads)`` threads with an equal part of the torch threads
+    each, or None when that is fewer than two.
 
     Examples
     --------
@@ -170,14 +148,11 @@ def _encode_shares(module, threads, X, score_features, track_graph):
         encoded = []
         with torch.inference_mode(inference), torch.set_grad_enabled(grad_enabled):
             for mark, start, stop in share:
-                signal = X[start:stop, :, mark]
-                if needs_input_grad:
-                    signal.requires_grad_(True)
+                signal = X[start:stop, :, mark].requires_grad_(needs_input_grad)
                 features = None
                 if score_features is not None:
                     features = score_features[start:stop, mark]
-                    if needs_features_grad:
-                        features.requires_grad_(True)
+                    features.requires_grad_(needs_features_grad)
                 embedding, weights = module.encode_mark(signal, mark, features)
                 encoded.append(((signal, features), embedding, weights))
         return encoded
@@ -213,9 +188,9 @@ class _EncodeOnThreads(torch.autograd.Function):
 
     The inputs are the module and threads, ``X``, the score features (or None)
     and every parameter of the per-mark encoders; the outputs are the mark
-    embeddings and, with bin attention, the bin attention. Each thread records
-    the autograd graph of its share; the backward pass differentiates each
-    share on its own thread and adds up the gradients of marks and context
+    embeddings and the bin attention (None without bin attention). Each thread
+    records the autograd graph of its share; the backward pass differentiates
+    each share on its own thread and adds up the gradients of marks and context
     vectors that several shares hold. The shares' graphs are freed by the
     backward pass, so a second one (``retain_graph=True``) is refused.
     """
@@ -228,12 +203,7 @@ class _EncodeOnThreads(torch.autograd.Function):
         )
         ctx.module, ctx.threads = module, threads
         ctx.parts, ctx.results = parts, results
-        ctx.input_shapes = (
-            X.shape,
-            None if score_features is None else score_features.shape,
-        )
-        if bin_attention is None:
-            return embeddings
+        ctx.shapes = X.shape, getattr(score_features, "shape", None)
         return embeddings, bin_attention
 
     @staticmethod
@@ -273,8 +243,8 @@ class _EncodeOnThreads(torch.autograd.Function):
         share_grads = ctx.threads.map(
             differentiate, list(zip(ctx.parts, results, strict=True))
         )
-        X_shape, features_shape = ctx.input_shapes
         known = grad_embeddings if grad_embeddings is not None else grad_bin_attention
+        X_shape, features_shape = ctx.shapes
         grad_X = known.new_zeros(X_shape) if needs_input_grad else None
         grad_features = known.new_zeros(features_shape) if needs_features_grad else None
         lstm_grads = [None] * module.n_marks
@@ -297,36 +267,18 @@ class _EncodeOnThreads(torch.autograd.Function):
 
 
 def encode_marks_on_threads(module, threads, X, score_features):
-    """Mark embeddings and bin attention of ``module``, encoded on ``threads``.
+    """:meth:`AttentiveChromeModule.embed_marks` of an LSTM ``module``, on threads.
 
-    Parameters
-    ----------
-    module : AttentiveChromeModule
-        A network with LSTM bin encoders.
-    threads : MarkThreads
-        The threads, within their ``with`` block.
-    X : Tensor of shape (batch, n_bins, n_marks)
-        Binned signal, on the CPU.
-    score_features : Tensor of shape (batch, n_marks, n_bins, n_features) or None
-        Features that bin attention scores, or None to score the LSTM states.
-
-    Returns
-    -------
-    mark_embeddings : Tensor of shape (batch, n_marks, 2 * bin_hidden_size)
-    bin_attention : Tensor of shape (batch, n_bins, n_marks) or None
+    ``threads`` are within their ``with`` block, ``X`` is on the CPU and
+    ``score_features`` (batch, n_marks, n_bins, n_features) are the features
+    that bin attention scores, or None to score the LSTM states.
     """
     if not torch.is_grad_enabled():
-        *_, embeddings, bin_attention = _encode_shares(
-            module, threads, X, score_features, track_graph=False
-        )
-        return embeddings, bin_attention
+        return _encode_shares(module, threads, X, score_features, track_graph=False)[2:]
     parameters = [
         parameter
         for mark in range(module.n_marks)
         for parameter in module.mark_parameters(mark)
     ]
     parameters.extend(module.shared_mark_parameters())
-    outputs = _EncodeOnThreads.apply(module, threads, X, score_features, *parameters)
-    if module.bin_attention_layer is None:
-        return outputs, None
-    return outputs
+    return _EncodeOnThreads.apply(module, threads, X, score_features, *parameters)

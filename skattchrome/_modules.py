@@ -6,8 +6,11 @@ import torch
 from torch import nn
 
 from ._mark_threads import encode_marks_on_threads, mark_threads
+from ._validation import OneOf
 
 ATTENTION_NORMALIZATIONS = ("softmax", "sparsemax")
+BIN_ENCODERS = ("lstm", "cnn")
+ATTENTION_SCORINGS = ("state", "local")
 
 
 def sparsemax(scores, dim=-1):
@@ -55,7 +58,7 @@ class ContextAttention(nn.Module):
     """Soft attention over a sequence with a learned context vector.
 
     Each position ``t`` of a sequence of states ``h`` gets the score
-    ``h[t] @ context``; the softmax of the scores over positions are the attention
+    ``h[t] @ context``; the scores normalised over positions are the attention
     weights, and the weighted sum of the states is the summary. With ``n_groups``
     greater than one, each group of sequences (one per histone mark) has its own
     context vector. Scores can also come from other features of the same
@@ -82,11 +85,7 @@ class ContextAttention(nn.Module):
 
     def __init__(self, n_features, n_groups=1, normalization="softmax"):
         super().__init__()
-        if normalization not in ATTENTION_NORMALIZATIONS:
-            raise ValueError(
-                f"normalization must be one of {ATTENTION_NORMALIZATIONS}; got "
-                f"{normalization!r}."
-            )
+        OneOf(ATTENTION_NORMALIZATIONS).check("normalization", normalization)
         self.normalization = normalization
         self.context = nn.Parameter(torch.empty(n_groups, n_features))
         nn.init.uniform_(self.context, -0.1, 0.1)
@@ -117,7 +116,7 @@ class ContextAttention(nn.Module):
             Attention weights; they sum to one over ``length``.
         """
         if states.dim() == 3:
-            return self._attend(states, score_features, 0 if group is None else group)
+            return self._attend(states, score_features, group or 0)
         summaries, weights = zip(
             *(
                 self._attend(
@@ -140,10 +139,8 @@ class ContextAttention(nn.Module):
         """
         scored = states if score_features is None else score_features
         scores = scored.transpose(0, 1) @ self.context[group]
-        if self.normalization == "sparsemax":
-            weights = sparsemax(scores, dim=0)
-        else:
-            weights = torch.softmax(scores, dim=0)
+        normalize = sparsemax if self.normalization == "sparsemax" else torch.softmax
+        weights = normalize(scores, dim=0)
         summary = (weights.unsqueeze(-1) * states.transpose(0, 1)).sum(dim=0)
         return summary, weights.t()
 
@@ -151,26 +148,16 @@ class ContextAttention(nn.Module):
 def _per_mark_convolution(n_marks, n_features, kernel_size):
     """A convolution over bins with weights of its own for each mark."""
     return nn.Conv1d(
-        n_marks,
-        n_marks * n_features,
-        kernel_size,
-        padding="same",
-        groups=n_marks,
+        n_marks, n_marks * n_features, kernel_size, padding="same", groups=n_marks
     )
 
 
 def _per_mark_features(convolution, X):
-    """Apply a per-mark convolution to ``X`` (batch, n_bins, n_marks).
-
-    Returns the features as (batch, n_marks, n_bins, n_features).
-    """
+    """``X`` (batch, n_bins, n_marks) convolved per mark, as (batch, n_marks,
+    n_bins, n_features)."""
     batch, n_bins, n_marks = X.shape
     features = convolution(X.transpose(1, 2))
     return features.view(batch, n_marks, -1, n_bins).transpose(2, 3)
-
-
-BIN_ENCODERS = ("lstm", "cnn")
-ATTENTION_SCORINGS = ("state", "local")
 
 
 class AttentiveChromeModule(nn.Module):
@@ -252,15 +239,8 @@ class AttentiveChromeModule(nn.Module):
         attention_normalization="softmax",
     ):
         super().__init__()
-        if bin_encoder not in BIN_ENCODERS:
-            raise ValueError(
-                f"bin_encoder must be one of {BIN_ENCODERS}; got {bin_encoder!r}."
-            )
-        if attention_scoring not in ATTENTION_SCORINGS:
-            raise ValueError(
-                f"attention_scoring must be one of {ATTENTION_SCORINGS}; got "
-                f"{attention_scoring!r}."
-            )
+        OneOf(BIN_ENCODERS).check("bin_encoder", bin_encoder)
+        OneOf(ATTENTION_SCORINGS).check("attention_scoring", attention_scoring)
         self.n_marks = n_marks
         self.bin_encoder = bin_encoder
         bin_features = 2 * bin_hidden_size
@@ -294,8 +274,7 @@ class AttentiveChromeModule(nn.Module):
             )
             self.classifier = nn.Linear(2 * mark_hidden_size, 1)
         else:
-            self.mark_encoder = None
-            self.mark_attention_layer = None
+            self.mark_encoder = self.mark_attention_layer = None
             self.classifier = nn.Linear(n_marks * bin_features, 1)
 
     def __getstate__(self):
@@ -462,16 +441,17 @@ class AttentiveChromeModule(nn.Module):
         -----
         With the LSTM encoder, each mark is attended to straight from its
         LSTM's output, mark by mark: the states of all marks are never stacked
-        into one tensor. This computes the same function as attending over
-        the stacked states of all marks, at a fraction of the memory traffic. Within
-        :meth:`marks_on_threads`, the marks are encoded side by side.
+        into one tensor. This computes the same function as attending over the
+        stacked states of all marks, at a fraction of the memory traffic.
+        Within :meth:`marks_on_threads`, the marks are encoded side by side.
         """
         score_features = self._local_score_features(X)
         if self.bin_encoder == "cnn":
+            features = self._convolved_bins(X)
             if self.bin_attention_layer is None:
-                return self._convolved_bins(X).amax(dim=2), None
+                return features.amax(dim=2), None
             mark_embeddings, bin_attention = self.bin_attention_layer(
-                self._convolved_bins(X), score_features
+                features, score_features
             )
             return mark_embeddings, bin_attention.transpose(1, 2)
         if self._mark_threads is not None and X.device.type == "cpu" and len(X):
