@@ -256,14 +256,12 @@ def plot_signal_and_attention(
         attention_ax.set_ylabel(attention_label, color="tab:red")
         attention_axes.append(attention_ax)
     signal_axes[-1].set_xlabel(_WINDOW_LABEL)
-    signal_handles, signal_labels = signal_axes[0].get_legend_handles_labels()
-    map_handles, map_labels = attention_axes[0].get_legend_handles_labels()
-    attention_axes[0].legend(
-        signal_handles + map_handles,
-        signal_labels + map_labels,
-        loc="upper right",
-        fontsize="small",
-    )
+    handles = [
+        handle
+        for panel in (signal_axes[0], attention_axes[0])
+        for handle in panel.get_legend_handles_labels()[0]
+    ]
+    attention_axes[0].legend(handles=handles, loc="upper right", fontsize="small")
     return signal_axes, attention_axes
 
 

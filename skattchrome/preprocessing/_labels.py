@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from .._validation import _is_number, _is_one_of
+
 _SHOWN = 10
 
 
@@ -123,11 +125,7 @@ def log_expression(expression, pseudocount=1.0):
     array([-2.302585,  0.      ])
     """
     values = _check_expression(expression, "transform")
-    if (
-        not isinstance(pseudocount, numbers.Real)
-        or isinstance(pseudocount, bool)
-        or not 0 < pseudocount < np.inf
-    ):
+    if not (_is_number(pseudocount) and 0 < pseudocount < np.inf):
         raise ValueError(
             "pseudocount must be a finite number > 0 (genes without expression "
             f"would get log(0) = -inf), got {pseudocount!r}."
@@ -173,13 +171,9 @@ def _like(expression, values):
 
 
 def _threshold(values, threshold):
-    """The numeric threshold named by ``threshold``."""
-    if isinstance(threshold, str):
-        if threshold == "median":
-            return np.median(values)
-        if threshold == "mean":
-            return np.mean(values)
-    elif isinstance(threshold, numbers.Real) and np.isfinite(threshold):
+    if _is_one_of(threshold, ("median", "mean")):
+        return getattr(np, threshold)(values)
+    if isinstance(threshold, numbers.Real) and np.isfinite(threshold):
         return float(threshold)
     raise ValueError(
         f"threshold must be 'median', 'mean' or a finite number, got {threshold!r}."
