@@ -138,21 +138,9 @@ def test_benchmark_on_a_folder_records_a_failing_cell(remc_folder, tmp_path, cap
     broken = remc_folder / "E002" / "classification" / "valid.csv"
     broken.write_text(broken.read_text().replace(",", ",x,", 1))
     out = tmp_path / "out"
-    status = main(
-        [
-            "benchmark",
-            "--data",
-            str(remc_folder),
-            "--models",
-            "deepchrome,forest",
-            "--out",
-            str(out),
-            "--max-epochs",
-            "1",
-            "--quiet",
-        ]
-    )
-    assert status == 1
+    arguments = ["benchmark", "--data", str(remc_folder), "--out", str(out)]
+    arguments += ["--models", "deepchrome,forest", "--max-epochs", "1", "--quiet"]
+    assert main(arguments) == 1
     results = pd.read_csv(out / "results.csv")
     assert results["cell"].tolist() == ["E001", "E001", "E002", "E002"]
     assert results["status"].tolist() == ["ok", "ok", "failed", "failed"]
@@ -168,20 +156,9 @@ def test_benchmark_on_a_folder_records_a_failing_cell(remc_folder, tmp_path, cap
 @pytest.mark.slow
 def test_benchmark_on_the_shared_data(test_data, tmp_path):
     out = tmp_path / "out"
-    arguments = ["--data", str(test_data / "remc"), "--cells", "E003,E123"]
-    status = main(
-        [
-            "benchmark",
-            *arguments,
-            "--models",
-            "attentivechrome,forest",
-            "--out",
-            str(out),
-            "--max-epochs",
-            "2",
-            "--quiet",
-        ]
-    )
+    arguments = ["benchmark", "--data", str(test_data / "remc"), "--cells", "E003,E123"]
+    arguments += ["--models", "attentivechrome,forest", "--out", str(out)]
+    status = main([*arguments, "--max-epochs", "2", "--quiet"])
     results = pd.read_csv(out / "results.csv")
     assert status == 0, results["error"].tolist()
     assert results["cell"].tolist() == ["E003", "E003", "E123", "E123"]
@@ -308,24 +285,9 @@ def test_fit_offers_the_models_of_the_registry(capsys):
 
 @pytest.mark.slow
 def test_python_dash_m_benchmark(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "skattchrome",
-            "benchmark",
-            "--cells",
-            "SIM03",
-            "--models",
-            "forest",
-            "--out",
-            str(tmp_path),
-            *TINY,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    command = [sys.executable, "-m", "skattchrome", "benchmark", "--cells", "SIM03"]
+    command += ["--models", "forest", "--out", str(tmp_path), *TINY]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "SIM03 RandomForest: test AUC" in result.stdout
     assert re.search(r"RandomForest +1 +0 +0\.\d{4}", result.stdout)
     assert (tmp_path / "results.csv").is_file()

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -34,32 +35,39 @@ from ._shared import (
     positive_int,
 )
 
+_SIMULATED_SIZES = ", ".join(str(cell.n_genes) for cell in SIMULATED_CELLS.values())
+
+_MODELS_HELP = textwrap.fill(
+    f"models: {', '.join(MODELS)} (the paper's AttentiveChrome, LSTM, LSTM-alpha, "
+    "CNN-alpha,beta and DeepChrome, a random forest on the flat bins, and a "
+    "logistic, or for regression a ridge, regression on each mark's summed signal)",
+    79,
+    subsequent_indent="  ",
+    break_on_hyphens=False,
+)
+
 _EPILOG = f"""\
 data:
   simulated  the built-in cell types {", ".join(SIMULATED_CELLS)} of
-             {", ".join(str(cell.n_genes) for cell in SIMULATED_CELLS.values())} genes \
-(100 bins, 5 marks), each split
+             {_SIMULATED_SIZES} genes (100 bins, 5 marks), each split
              in thirds into train, valid and test; --genes and --bins change
-             the sizes. With the default models and --max-epochs the run takes
+             the sizes. With the default models and epochs the run takes
              about a minute on two CPU cores.
   PATH       a folder of cell types in the published layout,
              PATH/E###/classification/{{train,valid,test}}.csv
   remc       the published archive of 56 cell types (downloaded once into
              --data-home; --cells all runs the 56)
 
-models: {", ".join(MODELS)}
-  (the paper's AttentiveChrome, LSTM, LSTM-alpha, CNN-alpha,beta,
-  DeepChrome, a random forest on the flat bins, and a logistic regression
-  on each mark's summed signal)
+{_MODELS_HELP}
 
 output (--out):
-  results.csv   cell, model, test_auc, best_valid_auc, best_epoch, epochs,
-                seconds, device, status, error (one row per task)
-  summary.csv   per model: mean, median, min, max test AUC, wins over
-                {" and ".join(BASELINES)}, best-of-cell counts (also printed
-                with each cell type's winner)
-  test_auc.png  test AUC per cell type and model (test_pearson.png, the
-                Pearson r, for regression)
+  results.csv   one row per task: cell, model, test and best valid scores,
+                best_epoch, epochs, seconds, device, status, error
+  summary.csv   per model: mean, median, min, max test score, wins over each
+                baseline, best-of-cell counts (also printed with each cell
+                type's winner)
+  test_auc.png  test AUC per cell type and model (test_pearson.png for
+                regression)
   attention/CELL/MODEL.npz, .png
                 class-averaged attention maps of the attention models
   tasks/CELL__MODEL.json
@@ -67,32 +75,20 @@ output (--out):
                 command again after an interruption and only the unfinished
                 (or failed) tasks run again. Exit status 1 if a task failed.
 
-regression (--task regression):
-  the models predict how much each gene is expressed, scored on the test
-  genes by Pearson and Spearman r and R² (the literature's figures); the
-  linear baseline is then a ridge regression (--models ...,ridge). Simulated
-  cell types carry their expression; for a folder or the archive give
-  --expression TABLE, a CSV with gene_id and a column per cell type
-  (--expression-column "{{cell}}_rpkm" --log1p reads RPKM columns such as
-  E003_rpkm as log1p(RPKM)).
+regression and chromosome splits (docs/regression.rst):
+  --task regression scores the predicted expression by Pearson and Spearman r
+  and R²; a folder or the archive then needs --expression TABLE, e.g. with
+  --expression-column "{{cell}}_rpkm" --log1p for columns such as E003_rpkm.
+  --split chromosomes --chromosomes TABLE keeps each chromosome in one split,
+  so that no test gene shares a chromatin domain with a training gene.
 
-chromosomes (--split chromosomes --chromosomes TABLE):
-  neighbouring genes share chromatin domains, so the published random split
-  lets a model see genes of the same domain in training and in test. With
-  --split chromosomes each cell type's genes are pooled and split again into
-  three parts of whole chromosomes, balanced by gene count: test, valid and
-  train share no chromosome. TABLE gives each gene's chromosome: a CSV with
-  gene_id and chrom, or the BED or GTF file of TSSs.
+reproducibility: each task seeds its model from (--seed, cell, model) and
+  runs torch on --threads threads (default 1): results are identical
+  whatever --n-jobs and --scheduler.
 
-reproducibility:
-  each task seeds its model from (--seed, cell, model), and torch runs on
-  --threads threads per task (default 1): results are identical whatever
-  --n-jobs and --scheduler.
-
-speed on Linux CPUs:
-  THP_MEM_ALLOC_ENABLE=1 skattchrome benchmark ...
-  backs PyTorch's large CPU tensors with huge pages (set it for dask workers
-  too): training at batches of 64 and more is faster, with the same results.
+speed on Linux CPUs: THP_MEM_ALLOC_ENABLE=1 skattchrome benchmark ... (set
+  it for dask workers too) trains faster at batches of 64 and more, with the
+  same results (docs/getting_started.rst).
 
 on a Dask cluster (pip install "skattchrome[dask]" on every machine):
   dask scheduler                               # on HOST, listens on 8786
@@ -113,14 +109,15 @@ def add_benchmark_command(commands):
     benchmark = commands.add_parser(
         "benchmark",
         help="the paper's comparison over cell types and models",
-        description=(
+        description=textwrap.fill(
             "For every cell type and model: train on train, keep the epoch of "
             "best validation score on valid, score the test genes (ROC AUC; "
             "with --task regression, the Pearson and Spearman r and R² of the "
             "expression); then summarise per model, with the cell types where "
             f"it beats {' and '.join(BASELINES['classification'])} (for "
             f"regression {' and '.join(BASELINES['regression'])}), and name each "
-            "cell type's best model."
+            "cell type's best model.",
+            79,
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

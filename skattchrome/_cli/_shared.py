@@ -99,7 +99,7 @@ def add_training_options(parser):
         "--threads",
         type=positive_int,
         default=1,
-        help="PyTorch threads per task (default 1; see reproducibility below)",
+        help="PyTorch threads per task (default 1)",
     )
     parser.add_argument(
         "--quiet",

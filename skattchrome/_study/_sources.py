@@ -1,6 +1,7 @@
 """Where the cell types of a study come from: simulated, a folder, the archive."""
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -160,14 +161,10 @@ class DataSource:
         if self.kind == "simulated":
             return self._simulate(cell)
         if self.kind == "remc":
-            splits = {
-                subset: fetch_remc(cell, subset, data_home=self.path, progress=False)
-                for subset in SUBSETS
-            }
+            load = partial(fetch_remc, cell, data_home=self.path, progress=False)
         else:
-            splits = {
-                subset: load_remc(Path(self.path) / cell, subset) for subset in SUBSETS
-            }
+            load = partial(load_remc, Path(self.path) / cell)
+        splits = {subset: load(subset) for subset in SUBSETS}
         column = self.expression_column.format(cell=cell)
         for split in splits.values():
             split.expression = None
