@@ -67,16 +67,18 @@ def _ndim(X):
     return np.ndim(X) if isinstance(X, list | tuple) else None
 
 
-def _is_number(value, kind=numbers.Real):
+def is_number(value, kind=numbers.Real):
     """Whether ``value`` is a number of ``kind`` (a :mod:`numbers` ABC), not a bool."""
     return isinstance(value, kind) and not isinstance(value, bool)
 
 
-def _is_positive_int(value):
-    return _is_number(value, numbers.Integral) and value >= 1
+def is_positive_int(value):
+    """Whether ``value`` is an integer of at least 1, not a bool."""
+    return is_number(value, numbers.Integral) and value >= 1
 
 
-def _is_one_of(value, options):
+def is_one_of(value, options):
+    """Whether ``value`` is one of the strings ``options``."""
     return isinstance(value, str) and value in options
 
 
@@ -89,7 +91,7 @@ def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True
     if value is None and allow_none:
         return
     is_int = kind == "int"
-    valid = _is_number(value, numbers.Integral if is_int else numbers.Real)
+    valid = is_number(value, numbers.Integral if is_int else numbers.Real)
     if not valid or (value < low if low_inclusive else value <= low):
         bound = f">= {low}" if low_inclusive else f"> {low}"
         noun = "an integer" if is_int else "a number"
@@ -118,7 +120,7 @@ class OneOf(NamedTuple):
     def check(self, name, value):
         if value is None and self.allow_none:
             return
-        if not _is_one_of(value, self.values):
+        if not is_one_of(value, self.values):
             either = "None or one of" if self.allow_none else "one of"
             raise ValueError(f"{name} must be {either} {self.values}; got {value!r}.")
 
@@ -135,7 +137,7 @@ class PositiveIntOrAuto(NamedTuple):
     """Constraint: a positive integer or the string ``"auto"``."""
 
     def check(self, name, value):
-        if not (_is_positive_int(value) or _is_one_of(value, ("auto",))):
+        if not (is_positive_int(value) or is_one_of(value, ("auto",))):
             raise ValueError(
                 f"{name} must be a positive integer or 'auto'; got {value!r}."
             )
@@ -151,7 +153,7 @@ class Fraction(NamedTuple):
         if value is None and self.allow_none:
             return
         if not (
-            _is_number(value) and (0 < value < 1 if self.open_low else 0 <= value < 1)
+            is_number(value) and (0 < value < 1 if self.open_low else 0 <= value < 1)
         ):
             interval = "strictly between 0 and 1" if self.open_low else "in [0, 1)"
             suffix = ", or None" if self.allow_none else ""
@@ -165,7 +167,7 @@ class PositiveInts(NamedTuple):
 
     def check(self, name, value):
         try:
-            valid = all(_is_positive_int(size) for size in value)
+            valid = all(is_positive_int(size) for size in value)
         except TypeError:
             valid = False
         if not valid:
@@ -180,7 +182,7 @@ class ClassWeight(NamedTuple):
     options: tuple
 
     def check(self, name, value):
-        if value is None or isinstance(value, dict) or _is_one_of(value, self.options):
+        if value is None or isinstance(value, dict) or is_one_of(value, self.options):
             return
         choices = ", ".join(repr(option) for option in self.options)
         raise ValueError(

@@ -1,10 +1,11 @@
 """The paper's benchmark as (cell type, model) tasks: resumable, local or on Dask.
 
 Each task trains one model of the paper's comparison on the ``train`` split of
-one cell type, keeps the epoch of best validation ROC AUC on its ``valid``
-split (``fit(..., validation_data=...)``; the random forest and the logistic
-regression have no epochs and are only scored there), and scores the ``test``
-split by ROC AUC. The study writes every finished task to its own file in the
+one cell type, keeps the epoch of best validation score on its ``valid``
+split (``fit(..., validation_data=...)``; the random forest and the linear
+baselines have no epochs and are only scored there), and scores the ``test``
+split: by ROC AUC for classification, by the Pearson and Spearman r and R² of
+the expression for regression. The study writes every finished task to its own file in the
 output folder as soon as the task ends, atomically (a temporary file, then
 :func:`os.replace`), so an interrupted study loses only the tasks that were
 running; run it again and the finished tasks are read back instead of trained

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from .._attention_maps import AttentionMaps
-from .._validation import _is_positive_int
+from .._validation import is_positive_int
 from ..datasets import bin_offsets as reference_bin_offsets
 from ..datasets._base import default_mark_names
 
@@ -189,7 +189,7 @@ def top_bins(
     )
     mark_names = np.asarray(resolve_mark_names(mark_names, n_marks), dtype=object)
     offsets = check_bin_offsets(bin_offsets, n_bins)
-    if n_top is not None and not _is_positive_int(n_top):
+    if n_top is not None and not is_positive_int(n_top):
         raise ValueError(f"n_top must be a positive integer or None; got {n_top!r}.")
     available = n_bins if by_mark else n_bins * n_marks
     n_top = available if n_top is None else min(int(n_top), available)

@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_consistent_length
 
-from .._validation import _is_number
+from .._validation import is_number
 
 _SHOWN = 10
 
@@ -88,7 +88,7 @@ class ChromosomeKFold(BaseCrossValidator):
     __metadata_request__split: ClassVar[dict] = {"groups": True}
 
     def __init__(self, n_splits=5):
-        if not _is_number(n_splits, numbers.Integral):
+        if not is_number(n_splits, numbers.Integral):
             raise ValueError(f"n_splits must be an integer, got {n_splits!r}.")
         if n_splits < 2:
             raise ValueError(

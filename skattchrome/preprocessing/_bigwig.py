@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import _is_number
+from .._validation import is_number
 from ._tss import read_tss
 
 STATS = ("sum", "mean", "max")
@@ -172,7 +172,7 @@ def _import_pybigwig():
 
 def _check_window(flank, bin_size):
     for name, value in (("flank", flank), ("bin_size", bin_size)):
-        if not _is_number(value, numbers.Integral):
+        if not is_number(value, numbers.Integral):
             raise ValueError(f"{name} must be an integer, got {value!r}.")
         if value <= 0:
             raise ValueError(f"{name} must be positive, got {value}.")

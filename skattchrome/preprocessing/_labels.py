@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._validation import _is_number, _is_one_of
+from .._validation import is_number, is_one_of
 
 _SHOWN = 10
 
@@ -125,7 +125,7 @@ def log_expression(expression, pseudocount=1.0):
     array([-2.302585,  0.      ])
     """
     values = _check_expression(expression, "transform")
-    if not (_is_number(pseudocount) and 0 < pseudocount < np.inf):
+    if not (is_number(pseudocount) and 0 < pseudocount < np.inf):
         raise ValueError(
             "pseudocount must be a finite number > 0 (genes without expression "
             f"would get log(0) = -inf), got {pseudocount!r}."
@@ -171,7 +171,7 @@ def _like(expression, values):
 
 
 def _threshold(values, threshold):
-    if _is_one_of(threshold, ("median", "mean")):
+    if is_one_of(threshold, ("median", "mean")):
         return getattr(np, threshold)(values)
     if isinstance(threshold, numbers.Real) and np.isfinite(threshold):
         return float(threshold)
