@@ -76,29 +76,10 @@ def deterministic_cudnn(device):
 
 
 def resolve_device(device):
-    """Turn the ``device`` parameter into a torch device string.
+    """The torch device string of the ``device`` parameter, if this machine has it.
 
-    Parameters
-    ----------
-    device : str or torch.device
-        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
-        ``"cuda:N"``.
-
-    Returns
-    -------
-    device : str
-        A device that exists on this machine.
-
-    Raises
-    ------
-    ValueError
-        If the device is not a valid torch device or is not available here.
-
-    Examples
-    --------
-    >>> from skattchrome._base import resolve_device
-    >>> resolve_device("cpu")
-    'cpu'
+    ``"auto"`` is CUDA when available, else the CPU; a device that is not
+    valid or not available here raises a ValueError that says so.
     """
     if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
