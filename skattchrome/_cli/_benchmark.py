@@ -75,7 +75,8 @@ output (--out):
                 command again after an interruption and only the unfinished
                 (or failed) tasks run again. Exit status 1 if a task failed.
 
-regression and chromosome splits (docs/regression.rst):
+regression and chromosome splits (the documentation's page "Regression and
+  chromosome-held-out CV" has more):
   --task regression scores the predicted expression by Pearson and Spearman r
   and R²; a folder or the archive then needs --expression TABLE, e.g. with
   --expression-column "{{cell}}_rpkm" --log1p for columns such as E003_rpkm.
@@ -88,7 +89,7 @@ reproducibility: each task seeds its model from (--seed, cell, model) and
 
 speed on Linux CPUs: THP_MEM_ALLOC_ENABLE=1 skattchrome benchmark ... (set
   it for dask workers too) trains faster at batches of 64 and more, with the
-  same results (docs/getting_started.rst).
+  same results (documentation: Getting started).
 
 on a Dask cluster (pip install "skattchrome[dask]" on every machine):
   dask scheduler                               # on HOST, listens on 8786
