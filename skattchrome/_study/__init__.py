@@ -5,12 +5,13 @@ one cell type, keeps the epoch of best validation score on its ``valid``
 split (``fit(..., validation_data=...)``; the random forest and the linear
 baselines have no epochs and are only scored there), and scores the ``test``
 split: by ROC AUC for classification, by the Pearson and Spearman r and R² of
-the expression for regression. The study writes every finished task to its own file in the
-output folder as soon as the task ends, atomically (a temporary file, then
-:func:`os.replace`), so an interrupted study loses only the tasks that were
-running; run it again and the finished tasks are read back instead of trained
-again. A task that raises is recorded as failed with its error and does not
-stop the others; failed tasks are tried again on the next run.
+the expression for regression. The study writes every finished task to its
+own file in the output folder as soon as the task ends, atomically (a
+temporary file, then :func:`os.replace`), so an interrupted study loses only
+the tasks that were running; run it again and the finished tasks are read
+back instead of trained again. A task that raises is recorded as failed with
+its error and does not stop the others; failed tasks are tried again on the
+next run.
 
 Output folder
 -------------
