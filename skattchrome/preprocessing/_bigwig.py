@@ -81,6 +81,12 @@ def bin_bigwig(
         values or duplicated gene ids, or, with ``missing="raise"``, if genes
         lie on chromosomes that a track lacks or have TSSs past their ends.
 
+    Warns
+    -----
+    UserWarning
+        With ``missing="warn"``, for genes that a track cannot place; and for a
+        track that holds no data at all, whose bins are then 0.
+
     See Also
     --------
     skattchrome.datasets.bin_offsets : Position of each bin relative to the TSS.
@@ -145,6 +151,14 @@ def bin_bigwig(
         # (benchmarks/bench_bigwig.py, pyBigWig 0.3.29), raises on windows past
         # a chromosome's ends, and its "mean" ignores bases without data.
         for column, track in enumerate(tracks):
+            if not track.header()["nBasesCovered"]:
+                mark = marks[column]
+                warnings.warn(
+                    f"{mark} ({bigwigs[mark]}) holds no data: its bins are 0.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                continue
             for row in np.flatnonzero(placeable[column]):
                 signal = _window(
                     track, lengths[column], chroms[row], starts[row], flank, as_numpy

@@ -308,3 +308,20 @@ def test_missing_pybigwig_names_the_extra(monkeypatch, tracks):
     monkeypatch.setitem(sys.modules, "pyBigWig", None)
     with pytest.raises(ImportError, match=r"pip install skattchrome\[bigwig\]"):
         bin_bigwig(tracks[0], GENES)
+
+
+def test_a_track_without_data_warns_and_gives_zeros(tracks, tmp_path):
+    paths, _ = tracks
+    empty = str(tmp_path / "empty.bw")
+    bw = pyBigWig.open(empty, "w")
+    bw.addHeader(list(CHROM_LENGTHS.items()))
+    bw.close()
+    with pytest.warns(UserWarning, match=r"H3K9me3 \(.*empty.bw\) holds no data"):
+        X, _ = bin_bigwig(
+            {"H3K4me3": paths["H3K4me3"], "H3K9me3": empty},
+            GENES,
+            flank=FLANK,
+            bin_size=BIN_SIZE,
+        )
+    np.testing.assert_array_equal(X[:, :, 1], 0.0)
+    assert X[:, :, 0].any()
