@@ -30,6 +30,7 @@ from ._callbacks import (
     training_callbacks,
 )
 from ._gradients import SALIENCY_METHODS, attributions
+from ._modules import prediction_and_maps
 from ._validation import (
     Fraction,
     Number,
@@ -606,10 +607,13 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         with torch.inference_mode(), self._cpu_threads(module, device):
             for start in range(0, len(X), batch_size):
                 batch = slice(start, start + batch_size)
-                outputs = module(torch.from_numpy(X[batch]).to(device))
-                if not isinstance(outputs, tuple | list):
-                    outputs = (outputs,)
-                yield batch, [output.float().cpu().numpy() for output in outputs]
+                prediction, maps = prediction_and_maps(
+                    module(torch.from_numpy(X[batch]).to(device))
+                )
+                yield (
+                    batch,
+                    [output.float().cpu().numpy() for output in (prediction, *maps)],
+                )
 
     def saliency(
         self, X, *, method="gradient", baseline=None, n_steps=50, batch_size=None

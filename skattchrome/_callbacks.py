@@ -15,6 +15,8 @@ from skorch.callbacks import (
 from skorch.utils import noop
 from torch import nn
 
+from ._modules import prediction_and_maps
+
 VALID_AUC = "valid_auc"
 VALID_R2 = "valid_r2"
 
@@ -44,13 +46,6 @@ def print_epoch_table(text):
     print(text, flush=True)
 
 
-def _prediction_and_maps(outputs):
-    """Split what a network returns: its prediction, then any attention maps."""
-    if isinstance(outputs, tuple | list):
-        return outputs[0], outputs[1:]
-    return outputs, ()
-
-
 class _FirstOutputLoss(nn.Module):
     """A loss on the first output of a module, plus an attention entropy penalty.
 
@@ -73,7 +68,7 @@ class _FirstOutputLoss(nn.Module):
 
     def forward(self, outputs, target):
         """Mean loss of the first output, plus the entropy penalty."""
-        prediction, maps = _prediction_and_maps(outputs)
+        prediction, maps = prediction_and_maps(outputs)
         loss = self.loss(prediction, target.to(prediction.dtype))
         if not self.bin_attention_entropy:
             return loss
@@ -105,7 +100,7 @@ def _first_outputs(net, X):
     """The first output of the net's module for every gene of ``X``, as numpy."""
     return np.concatenate(
         [
-            _prediction_and_maps(outputs)[0].detach().float().cpu().numpy()
+            prediction_and_maps(outputs)[0].detach().float().cpu().numpy()
             for outputs in net.forward_iter(X)
         ]
     )

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from ._modules import prediction_and_maps
+
 SALIENCY_METHODS = ("gradient", "gradient_x_input", "integrated_gradients")
 """The attribution methods of :func:`~skattchrome.interpret.saliency`."""
 
@@ -73,9 +75,8 @@ def summed_path_gradients(module, X, baseline, fractions, batch_size):
                 device=parameter.device, dtype=parameter.dtype
             )
             inputs.requires_grad_(True)
-            outputs = module(inputs)
-            logit = outputs[0] if isinstance(outputs, tuple | list) else outputs
-            (gradient,) = torch.autograd.grad(logit.sum(), inputs)
+            prediction, _ = prediction_and_maps(module(inputs))
+            (gradient,) = torch.autograd.grad(prediction.sum(), inputs)
             np.add.at(totals, genes, gradient.to(torch.float64).cpu().numpy())
     return totals
 

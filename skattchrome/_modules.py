@@ -13,6 +13,18 @@ BIN_ENCODERS = ("lstm", "cnn")
 ATTENTION_SCORINGS = ("state", "local")
 
 
+def prediction_and_maps(outputs):
+    """Split what a network of the package returns: its prediction, then its maps.
+
+    A network returns one number per gene (the logit of the positive class, or
+    the standardised prediction of a regressor) alone, or first in a tuple
+    followed by its attention maps.
+    """
+    if isinstance(outputs, tuple | list):
+        return outputs[0], tuple(outputs[1:])
+    return outputs, ()
+
+
 def sparsemax(scores, dim=-1):
     """Sparsemax: the Euclidean projection of ``scores`` onto the simplex.
 

@@ -1,7 +1,5 @@
 """Gradient attribution of a neural estimator's decision to every bin of every mark."""
 
-from sklearn.utils.validation import check_is_fitted
-
 from .._base import NeuralChromatinEstimator
 
 
@@ -65,7 +63,6 @@ def saliency(
             f"AttentiveChromeClassifier); got {type(estimator).__name__}, which "
             "has no network to differentiate."
         )
-    check_is_fitted(estimator, "net_")
     return estimator.saliency(
         X, method=method, baseline=baseline, n_steps=n_steps, batch_size=batch_size
     )
