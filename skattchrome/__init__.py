@@ -6,6 +6,7 @@ and which marks drove the prediction.
 """
 
 from . import datasets, interpret, model_selection, preprocessing
+from ._attention import ContextAttention, sparsemax
 from ._attention_maps import AttentionMaps
 from ._attentivechrome import (
     PAPER_RECIPE,
@@ -16,12 +17,7 @@ from ._attentivechrome import (
 from ._deepchrome import DeepChromeClassifier, DeepChromeRegressor
 from ._forest import ChromeForestClassifier, ChromeForestRegressor
 from ._linear import ChromeLogisticClassifier, ChromeRidgeRegressor
-from ._modules import (
-    AttentiveChromeModule,
-    ContextAttention,
-    DeepChromeModule,
-    sparsemax,
-)
+from ._modules import AttentiveChromeModule, DeepChromeModule
 from ._version import __version__
 
 __all__ = [

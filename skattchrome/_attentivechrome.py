@@ -7,17 +7,13 @@ from typing import ClassVar
 import numpy as np
 import torch
 
+from ._attention import ATTENTION_NORMALIZATIONS
 from ._attention_maps import AttentionMaps, class_average
-from ._base import (
+from ._modules import ATTENTION_SCORINGS, BIN_ENCODERS, AttentiveChromeModule
+from ._neural import (
     NeuralChromatinClassifier,
     NeuralChromatinEstimator,
     NeuralChromatinRegressor,
-)
-from ._modules import (
-    ATTENTION_NORMALIZATIONS,
-    ATTENTION_SCORINGS,
-    BIN_ENCODERS,
-    AttentiveChromeModule,
 )
 from ._validation import Boolean, Number, OneOf
 

@@ -2,12 +2,12 @@
 
 from typing import ClassVar
 
-from ._base import (
+from ._modules import DeepChromeModule
+from ._neural import (
     NeuralChromatinClassifier,
     NeuralChromatinEstimator,
     NeuralChromatinRegressor,
 )
-from ._modules import DeepChromeModule
 from ._validation import Fraction, Number, PositiveInts
 
 

@@ -8,10 +8,10 @@ models here, so a model's name, class and settings are written once.
 from typing import NamedTuple
 
 from ._attentivechrome import AttentiveChromeClassifier, AttentiveChromeRegressor
-from ._base import NeuralChromatinEstimator
 from ._deepchrome import DeepChromeClassifier, DeepChromeRegressor
 from ._forest import ChromeForestClassifier, ChromeForestRegressor
 from ._linear import ChromeLogisticClassifier, ChromeRidgeRegressor
+from ._neural import NeuralChromatinEstimator
 
 TASKS = ("classification", "regression")
 """What a model predicts: high or low expression, or how much."""

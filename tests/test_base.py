@@ -9,7 +9,7 @@ from skattchrome import (
     ChromeLogisticClassifier,
     DeepChromeClassifier,
 )
-from skattchrome._base import NeuralChromatinClassifier
+from skattchrome._neural import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
 
 

@@ -13,8 +13,8 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 import skattchrome._study as study
-from skattchrome._base import resolve_device
 from skattchrome._cli import main
+from skattchrome._devices import resolve_device
 from skattchrome._registry import MODELS, build_model
 from skattchrome._study import _figures, _runner
 from skattchrome.datasets import load_remc, make_chromatin_data

@@ -12,7 +12,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.base import is_regressor
 from sklearn.metrics import r2_score, roc_auc_score
 
-from .._base import NeuralChromatinEstimator
+from .._neural import NeuralChromatinEstimator
 from .._registry import MODELS, build_model
 from ..datasets._remc import SUBSETS
 from ._sources import DataSource

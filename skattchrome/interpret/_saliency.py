@@ -1,6 +1,6 @@
 """Gradient attribution of a neural estimator's decision to every bin of every mark."""
 
-from .._base import NeuralChromatinEstimator
+from .._neural import NeuralChromatinEstimator
 
 
 def saliency(
