@@ -18,6 +18,9 @@ from .datasets._base import default_mark_names
 NO_LABELS = "no_validation"
 """Default of ``y``: validate ``X`` alone (scikit-learn's own convention)."""
 
+SHOWN_IN_ERRORS = 10
+"""Most offending items (genes, labels, chromosomes...) an error message lists."""
+
 
 def _marks_from_column_names(columns):
     """Mark names read from bin-major ``"<mark>_<bin>"`` column names.
@@ -338,7 +341,7 @@ def check_binary_target(estimator, y):
         raise ValueError(
             f"Only binary classification is supported. {type(estimator).__name__} "
             f"predicts high vs low expression, but y has {kind}: "
-            f"{classes.tolist()[:10]} "
+            f"{classes.tolist()[:SHOWN_IN_ERRORS]} "
             f"(type of target: {type_of_target(y)!r})."
         )
     estimator.classes_ = classes

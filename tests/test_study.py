@@ -1,5 +1,6 @@
 """The study runner behind ``skattchrome benchmark``."""
 
+import sys
 import zlib
 
 import numpy as np
@@ -13,6 +14,8 @@ from skattchrome._study import (
     SIMULATED_CELLS,
     DataSource,
     StudyTask,
+    _figures,
+    _runner,
     cell_winners,
     read_chromosomes,
     read_expression,
@@ -260,3 +263,21 @@ def test_chromosome_split_needs_chromosomes(tmp_path):
     bed = tmp_path / "genes.bed"
     bed.write_text("chr2\t10\t90\tENSG1\t0\t+\nchr5\t10\t90\t000003\t0\t-\n")
     assert read_chromosomes(bed, ["3", "ENSG1"]).tolist() == ["chr5", "chr2"]
+
+
+def test_a_dask_scheduler_without_distributed_asks_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with (
+        pytest.raises(ImportError, match=r"dask\.distributed; .*skattchrome\[dask\]"),
+        _runner._task_runner(1, "local"),
+    ):
+        pass
+
+
+def test_study_figures_without_matplotlib_ask_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    results = pd.DataFrame(
+        {"cell": ["SIM01"], "model": ["lstm"], "status": ["ok"], "auroc": [0.5]}
+    )
+    with pytest.raises(ImportError, match=r"matplotlib; .*skattchrome\[plot\]"):
+        _figures.test_score_figure(results, "auroc")

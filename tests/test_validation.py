@@ -1,5 +1,8 @@
 """The shared input-validation helper."""
 
+import ast
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +14,7 @@ from skattchrome import (
     DeepChromeClassifier,
 )
 from skattchrome._validation import (
+    SHOWN_IN_ERRORS,
     Boolean,
     ClassWeight,
     Fraction,
@@ -22,6 +26,8 @@ from skattchrome._validation import (
     check_chromatin_X,
     check_parameters,
 )
+from skattchrome.model_selection import ChromosomeKFold
+from skattchrome.preprocessing import label_expression, read_tss
 
 
 def test_flat_input_is_bin_major():
@@ -219,3 +225,29 @@ def test_constraints(constraint, valid, invalid, message):
 def test_a_dataframe_without_columns_is_refused_by_name():
     with pytest.raises(ValueError, match="DataFrame without columns"):
         ChromeLogisticClassifier().fit(pd.DataFrame(index=range(4)), [0, 1, 0, 1])
+
+
+TWELVE_GENES = [f"g{index}" for index in range(12)]
+
+
+@pytest.mark.parametrize(
+    "raise_error",
+    [
+        lambda: check_binary_target(AttentiveChromeClassifier(), np.arange(12)),
+        lambda: label_expression(np.full(12, np.nan)),
+        lambda: read_tss(
+            pd.DataFrame(
+                {"gene_id": TWELVE_GENES, "chrom": "chr1", "tss": 5, "strand": "?"}
+            )
+        ),
+        lambda: ChromosomeKFold(n_splits=2).split(
+            np.zeros((12, 1)), groups=[None] * 12
+        ),
+    ],
+    ids=["classes", "expression", "tss", "chromosomes"],
+)
+def test_error_messages_list_at_most_shown_in_errors_items(raise_error):
+    with pytest.raises(ValueError) as raised:
+        raise_error()
+    listed = re.search(r"\[[^\]]*\]", str(raised.value)).group()
+    assert len(ast.literal_eval(listed)) == SHOWN_IN_ERRORS

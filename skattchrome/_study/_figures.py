@@ -2,22 +2,27 @@
 
 import numpy as np
 
+from .._optional import import_optional
 from ._tasks import MAIN_SCORE_NAMES
 
 _CLASS_NAMES = {0: "low expression (0)", 1: "high expression (1)"}
 
 
+def _new_figure(**options):
+    """A matplotlib Figure of ``options``; without matplotlib, an ImportError."""
+    figure = import_optional("matplotlib.figure", "plot", "A study's figures")
+    return figure.Figure(**options)
+
+
 def attention_figure(arrays, mark_names, offsets, title):
     """Heatmap of bin attention and bars of mark attention, one panel per class."""
-    from matplotlib.figure import Figure
-
     from ..interpret import plot_attention
 
     labels = arrays["labels"]
     missing = np.full((len(labels), len(offsets), len(mark_names)), np.nan)
     bins = arrays.get("bin_attention", missing)
     marks = arrays.get("mark_attention", missing[:, 0])
-    figure = Figure(figsize=(10, 0.6 + 3.2 * len(labels)))
+    figure = _new_figure(figsize=(10, 0.6 + 3.2 * len(labels)))
     panels = np.atleast_1d(figure.subfigures(len(labels), 1))
     for index, (label, panel) in enumerate(zip(labels, panels, strict=True)):
         panel.suptitle(
@@ -47,11 +52,11 @@ def attention_figure(arrays, mark_names, offsets, title):
 
 def test_score_figure(results, score):
     """The test score (a column of ``results``) of each model in each cell type."""
-    from matplotlib.figure import Figure
-
     scored = results[results["status"] == "ok"]
     cells = list(dict.fromkeys(results["cell"]))
-    figure = Figure(figsize=(max(6.0, 0.3 * len(cells) + 3), 4.5), layout="constrained")
+    figure = _new_figure(
+        figsize=(max(6.0, 0.3 * len(cells) + 3), 4.5), layout="constrained"
+    )
     ax = figure.subplots()
     positions = {cell: index for index, cell in enumerate(cells)}
     for model, rows in scored.groupby("model", sort=False):

@@ -7,6 +7,7 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
+from .._optional import import_optional
 from . import _output
 from ._tasks import RESULT_COLUMNS, run_task
 
@@ -22,17 +23,13 @@ def _task_runner(n_jobs, scheduler):
     if scheduler is None:
         yield joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         return
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as error:
-        raise ImportError(
-            "Running on a Dask cluster needs dask.distributed; install it with "
-            "`pip install skattchrome[dask]`."
-        ) from error
+    distributed = import_optional(
+        "distributed", "dask", "Running on a Dask cluster", package="dask.distributed"
+    )
     with ExitStack() as stack:
         if scheduler == "local":
             address = stack.enter_context(
-                LocalCluster(
+                distributed.LocalCluster(
                     n_workers=joblib.effective_n_jobs(n_jobs),
                     threads_per_worker=1,
                     processes=True,
@@ -43,7 +40,7 @@ def _task_runner(n_jobs, scheduler):
             )
         else:
             address = scheduler
-        stack.enter_context(Client(address))
+        stack.enter_context(distributed.Client(address))
         stack.enter_context(joblib.parallel_config(backend="dask"))
         yield joblib.Parallel(n_jobs=-1, return_as="generator_unordered")
 

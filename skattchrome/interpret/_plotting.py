@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._optional import import_optional
 from ._summaries import as_maps, check_bin_offsets, one_per, resolve_mark_names
 
 _TICK_STEPS_BP = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
@@ -18,14 +19,8 @@ PLOT_KINDS = ("box", "violin")
 
 
 def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:
-        raise ImportError(
-            "Plotting needs matplotlib; install it with "
-            "`pip install skattchrome[plot]`."
-        ) from error
-    return plt
+    """matplotlib.pyplot, or an ImportError that says how to install it."""
+    return import_optional("matplotlib.pyplot", "plot", "Plotting")
 
 
 def _bin_geometry(n_bins, bin_offsets):

@@ -1,10 +1,13 @@
 """Judge attribution maps: planted signal of simulated genes, a held-out mark."""
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .._attention_maps import class_average
+from .._validation import is_number
 from ._summaries import as_maps, resolve_mark_names
 
 SCORE_COLUMNS = ("mark", "n_genes", "auprc", "base_rate", "auroc")
@@ -123,7 +126,8 @@ def correlate_with_reference(
     y : array-like of shape (n_genes,)
         Label of each gene.
     mark : str or int, default="H3K4me3"
-        The mark whose map is correlated, by name or index.
+        The mark whose map is correlated, by name or by index (an integer;
+        a bool is refused).
     mark_names : sequence of str, default=None
         Name of each mark; None uses :data:`~skattchrome.datasets.REFERENCE_MARKS`
         for five marks, else ``"mark0"``, ``"mark1"``...
@@ -175,7 +179,7 @@ def correlate_with_reference(
         if mark not in mark_names:
             raise ValueError(f"mark {mark!r} is not one of the marks {mark_names}.")
         mark_index = mark_names.index(mark)
-    elif isinstance(mark, int | np.integer) and 0 <= mark < n_marks:
+    elif is_number(mark, numbers.Integral) and 0 <= mark < n_marks:
         mark_index = int(mark)
     else:
         raise ValueError(

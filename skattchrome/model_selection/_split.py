@@ -8,9 +8,7 @@ import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_consistent_length
 
-from .._validation import is_number
-
-_SHOWN = 10
+from .._validation import SHOWN_IN_ERRORS, is_number
 
 
 class ChromosomeKFold(BaseCrossValidator):
@@ -144,7 +142,7 @@ class ChromosomeKFold(BaseCrossValidator):
             raise ValueError(
                 f"ChromosomeKFold(n_splits={self.n_splits}) needs at least "
                 f"{self.n_splits} chromosomes, one per fold, but groups has "
-                f"{len(names)}: {names[:_SHOWN].tolist()}. Lower n_splits or "
+                f"{len(names)}: {names[:SHOWN_IN_ERRORS].tolist()}. Lower n_splits or "
                 "add the genes of more chromosomes."
             )
         counts = np.bincount(codes)
@@ -194,7 +192,7 @@ def _check_chromosomes(X, y, groups):
         raise ValueError(
             f"groups has no chromosome (None, NaN or an empty name) for "
             f"{missing.sum()} genes, at positions "
-            f"{np.flatnonzero(missing)[:_SHOWN].tolist()}."
+            f"{np.flatnonzero(missing)[:SHOWN_IN_ERRORS].tolist()}."
         )
     chromosomes = values.astype(str)
     spellings = {}
@@ -205,7 +203,7 @@ def _check_chromosomes(X, y, groups):
     if both:
         raise ValueError(
             "groups names chromosomes both with and without the 'chr' prefix "
-            f"({', '.join(' and '.join(names) for names in both[:_SHOWN])}); "
+            f"({', '.join(' and '.join(names) for names in both[:SHOWN_IN_ERRORS])}); "
             "they are not merged, and held out apart they could put the genes "
             "of one chromosome in both the training and the test set. Name "
             "them one way, for example with "

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from .._optional import import_optional
 from .._validation import is_number
 from ._tss import read_tss
 
@@ -126,7 +127,7 @@ def bin_bigwig(
     array(['A', 'B'], dtype=object)
     >>> folder.cleanup()
     """
-    pybigwig = _import_pybigwig()
+    pybigwig = import_optional("pyBigWig", "bigwig", "bin_bigwig")
     _check_window(flank, bin_size)
     if stat not in STATS:
         raise ValueError(f"stat must be one of {STATS}, got {stat!r}.")
@@ -171,17 +172,6 @@ def bin_bigwig(
         minus = (genes["strand"] == "-").to_numpy()
         X[minus] = X[minus, ::-1]
     return X, genes["gene_id"].to_numpy(dtype=object)
-
-
-def _import_pybigwig():
-    """pyBigWig, or an ImportError that says how to install it."""
-    try:
-        import pyBigWig
-    except ImportError as exc:
-        raise ImportError(
-            "bin_bigwig needs pyBigWig: pip install skattchrome[bigwig]"
-        ) from exc
-    return pyBigWig
 
 
 def _check_window(flank, bin_size):

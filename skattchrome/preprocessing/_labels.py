@@ -5,9 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .._validation import is_number, is_one_of
-
-_SHOWN = 10
+from .._validation import SHOWN_IN_ERRORS, is_number, is_one_of
 
 
 def label_expression(expression, threshold="median"):
@@ -158,7 +156,7 @@ def _check_expression(expression, purpose):
             where = expression.index[bad] if is_series else np.flatnonzero(bad)
             raise ValueError(
                 f"expression has {problem} for {bad.sum()} {kind}: "
-                f"{where[:_SHOWN].tolist()}."
+                f"{where[:SHOWN_IN_ERRORS].tolist()}."
             )
     return values
 

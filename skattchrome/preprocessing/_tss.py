@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import SHOWN_IN_ERRORS
+
 _TSS_COLUMNS = ("gene_id", "chrom", "tss", "strand")
 _GTF_COLUMNS = "chrom source feature start end score strand frame attributes".split()
-_SHOWN = 10
 
 
 def read_tss(tss):
@@ -157,7 +158,7 @@ def _read_gtf(path):
         raise ValueError(f"{path} has no 'gene' records.")
     gene_id = table["attributes"].str.extract(r'gene_id "([^"]*)"', expand=False)
     if gene_id.isna().any():
-        lines = table.loc[gene_id.isna(), "attributes"].head(_SHOWN).tolist()
+        lines = table.loc[gene_id.isna(), "attributes"].head(SHOWN_IN_ERRORS).tolist()
         raise ValueError(f"{path}: gene records without a gene_id: {lines}")
     # GTF positions are 1-based and inclusive: the feature is [start - 1, end).
     return _genes(
@@ -170,14 +171,14 @@ def _validate_tss(genes, source):
     if incomplete.any():
         raise ValueError(
             f"{source}: missing values in rows "
-            f"{genes.index[incomplete][:_SHOWN].tolist()}."
+            f"{genes.index[incomplete][:SHOWN_IN_ERRORS].tolist()}."
         )
     genes = genes.assign(gene_id=genes["gene_id"].astype(str))
     bad_strand = ~genes["strand"].isin(["+", "-"])
     if bad_strand.any():
         raise ValueError(
             f"{source}: strand must be '+' or '-'; genes "
-            f"{genes.loc[bad_strand, 'gene_id'][:_SHOWN].tolist()} have "
+            f"{genes.loc[bad_strand, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} have "
             f"{sorted(genes.loc[bad_strand, 'strand'].astype(str).unique())}."
         )
     position = pd.to_numeric(genes["tss"], errors="coerce")
@@ -185,14 +186,14 @@ def _validate_tss(genes, source):
     if bad_tss.any():
         raise ValueError(
             f"{source}: tss must be a non-negative integer; genes "
-            f"{genes.loc[bad_tss, 'gene_id'][:_SHOWN].tolist()} have "
-            f"{genes.loc[bad_tss, 'tss'][:_SHOWN].tolist()}."
+            f"{genes.loc[bad_tss, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} have "
+            f"{genes.loc[bad_tss, 'tss'][:SHOWN_IN_ERRORS].tolist()}."
         )
     duplicated = genes["gene_id"].duplicated(keep=False)
     if duplicated.any():
         raise ValueError(
             f"{source}: duplicated gene ids "
-            f"{sorted(genes.loc[duplicated, 'gene_id'].unique())[:_SHOWN]}; "
+            f"{sorted(genes.loc[duplicated, 'gene_id'].unique())[:SHOWN_IN_ERRORS]}; "
             "give each TSS its own id."
         )
     return genes.assign(chrom=genes["chrom"].astype(str), tss=position.astype(np.int64))

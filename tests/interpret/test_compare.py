@@ -117,6 +117,14 @@ def test_invalid_parameters(fitted_model, simulated, params, message):
         compare_interpretations(fitted_model, simulated[0], **params)
 
 
+def test_a_bool_mark_is_refused(fitted_model, simulated):
+    X, y, _ = simulated
+    with pytest.raises(ValueError, match=r"^mark must be a mark name or an index"):
+        compare_interpretations(
+            fitted_model, X, y, reference=X[:, :, 3], methods=("attention",), mark=True
+        )
+
+
 def test_attention_is_skipped_for_a_model_fitted_without_it(fitted_model, simulated):
     X, y, truth = simulated
     fitted_model.attention_ = {}

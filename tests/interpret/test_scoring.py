@@ -138,6 +138,18 @@ def test_correlation_invalid_parameters(params, message):
         correlate_with_reference(np.ones((2, 3, 5)), np.ones((2, 3)), [0, 1], **params)
 
 
+@pytest.mark.parametrize("mark", [True, False])
+def test_correlation_refuses_a_bool_as_a_mark_index(mark):
+    with pytest.raises(ValueError, match=r"^mark must be a mark name or an index"):
+        correlate_with_reference(np.ones((2, 3, 5)), np.ones((2, 3)), [0, 1], mark=mark)
+
+
+def test_correlation_takes_a_numpy_integer_as_a_mark_index():
+    maps = np.arange(30.0).reshape(2, 3, 5)
+    table = correlate_with_reference(maps, maps[:, :, 2], [0, 1], mark=np.int64(2))
+    assert table.loc[0, "mark"] == "H3K4me1"
+
+
 def test_correlation_needs_a_reference_per_gene_and_bin():
     with pytest.raises(ValueError, match="reference must have shape"):
         correlate_with_reference(np.ones((2, 3, 5)), np.ones((2, 4)), [0, 1])
