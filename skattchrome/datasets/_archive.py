@@ -2,23 +2,20 @@
 
 import contextlib
 import gzip
-import hashlib
 import os
 import re
 import shutil
-import socket
 import sys
 import tarfile
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 import zlib
 from pathlib import Path
 
 import pandas as pd
-from sklearn.datasets import fetch_file, get_data_home
+from sklearn.datasets import get_data_home
 
+from .._download import download, file_digest, local_file
 from ._remc import SUBSETS, load_remc
 
 ARCHIVE_URL = "https://zenodo.org/records/2652278/files/data.tar.gz?download=1"
@@ -38,6 +35,10 @@ _STAGING_PREFIX = ".remc-download-"
 _STALE_SECONDS = 24 * 3600
 # Seconds without a byte from the server before a download attempt fails.
 _TIMEOUT_SECONDS = 60
+# Requests in all for transient errors, and seconds before the first retry
+# (doubled before each next one).
+_ATTEMPTS = 3
+_BACKOFF_SECONDS = 1.0
 _MEMBER = re.compile(r"(?:^|/)(E\d{3})/classification/(train|valid|test)\.csv$")
 
 # The 56 Roadmap epigenomes with RNA-seq (the cell types of DeepChrome and
@@ -155,9 +156,9 @@ def fetch_remc(
     """Load one split of one cell type of the published AttentiveChrome archive.
 
     On first use the whole archive (Zenodo record 2652278, ``data.tar.gz``,
-    56 cell types, about 6600 genes per split) is downloaded with
-    :func:`sklearn.datasets.fetch_file` and extracted into
-    ``<data_home>/remc``; later calls read from there with :func:`load_remc`.
+    56 cell types, about 6600 genes per split) is downloaded and extracted
+    into ``<data_home>/remc``; later calls read from there with
+    :func:`load_remc`.
 
     Parameters
     ----------
@@ -200,8 +201,8 @@ def fetch_remc(
         If the archive is not cached and ``download_if_missing`` is False, or
         if the cached archive lacks the cell type.
     OSError
-        If the download fails (after the retries of
-        :func:`~sklearn.datasets.fetch_file`), its SHA256 differs from
+        If the download fails (at once on an HTTP client error such as 404 or
+        410, after three attempts on transient errors), its SHA256 differs from
         ``sha256``, or the archive is corrupt, incomplete or not in the
         expected layout. Nothing is left in the cache in that case.
 
@@ -220,13 +221,20 @@ def fetch_remc(
     that was killed outright are removed by the next download once they have
     been untouched for a day.
 
+    Each request of the download times out after 60 seconds without data from
+    the server (a timeout of that request only: the process-wide default socket
+    timeout is left alone). An HTTP client error such as 404 Not Found or 410
+    Gone fails at once; transient errors (timeouts, refused or reset
+    connections, HTTP 5xx, 408 and 429, a connection closed before the whole
+    file arrived) are retried up to three attempts in all, after waiting 1 then
+    2 seconds.
+
     This package ships no checksum of the archive: Zenodo lists only an MD5
-    on the record page, none could be checked when this was written, and
-    :func:`~sklearn.datasets.fetch_file` checks SHA256. To pin the archive,
-    pass as ``sha256`` the ``sha256sum`` of a copy you trust, for instance one
-    whose ``md5sum`` matches the record page. The environment variable
-    ``SKATTCHROME_REMC_URL`` replaces the download URL (for a mirror, or a
-    ``file://`` URL of a local copy).
+    on the record page, and none could be checked when this was written. To
+    pin the archive, pass as ``sha256`` the ``sha256sum`` of a copy you trust,
+    for instance one whose ``md5sum`` matches the record page. The environment
+    variable ``SKATTCHROME_REMC_URL`` replaces the download URL (for a mirror,
+    or a ``file://`` URL of a local copy).
 
     References
     ----------
@@ -315,37 +323,29 @@ def _install_archive(home, cache, sha256, progress):
 
 def _download(url, staging, sha256):
     """The archive at ``url``, downloaded into ``staging`` unless a local file."""
-    parsed = urllib.parse.urlparse(url)
-    previous_timeout = socket.getdefaulttimeout()
-    try:
-        if parsed.scheme == "file":
-            # fetch_file downloads only over HTTP(S); a local copy is read in
-            # place rather than copied.
-            path = Path(urllib.request.url2pathname(parsed.path))
-            if not path.is_file():
-                raise OSError(f"{path} is not a file.")
-            if sha256 is not None:
-                digest = hashlib.sha256()
-                with open(path, "rb") as handle:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(chunk)
-                if digest.hexdigest() != sha256:
-                    raise OSError(
-                        f"the SHA256 checksum of {path} ({digest.hexdigest()}) "
-                        f"differs from expected ({sha256})."
-                    )
-            return path
-        # fetch_file sets no timeout, so a stalled server would hang for ever.
-        socket.setdefaulttimeout(_TIMEOUT_SECONDS)
-        # staging is new, so fetch_file always downloads: the cache is the
-        # extracted folder, and the archive is deleted once extracted.
-        return fetch_file(
-            url, folder=staging, local_filename="data.tar.gz", sha256=sha256
+    path = local_file(url)
+    if path is None:
+        # staging is new, so this always downloads: the cache is the extracted
+        # folder, and the archive is deleted once extracted.
+        return download(
+            url,
+            staging / "data.tar.gz",
+            digest=None if sha256 is None else ("sha256", sha256),
+            timeout=_TIMEOUT_SECONDS,
+            attempts=_ATTEMPTS,
+            backoff=_BACKOFF_SECONDS,
         )
-    except OSError as exc:
-        raise OSError(f"Download of {url} failed: {exc}") from exc
-    finally:
-        socket.setdefaulttimeout(previous_timeout)
+    # A local copy is read in place rather than copied: the archive is large.
+    if not path.is_file():
+        raise OSError(f"Download of {url} failed: {path} is not a file.")
+    if sha256 is not None:
+        computed = file_digest(path, "sha256")
+        if computed != sha256.lower():
+            raise OSError(
+                f"Download of {url} failed: the SHA256 checksum of {path} "
+                f"({computed}) differs from expected ({sha256})."
+            )
+    return path
 
 
 def _extract(archive, staging, url):

@@ -1,69 +1,21 @@
 """Tests of fetch_remc and cell_types against a real HTTP server on 127.0.0.1."""
 
-import functools
 import hashlib
-import http.server
 import io
 import os
 import socket
 import sys
 import tarfile
-import threading
 import time
 
 import numpy as np
 import pytest
-from sklearn.datasets import fetch_file
 
 import skattchrome.datasets._archive as archive_module
 from skattchrome.datasets import cell_types, fetch_remc, load_remc
 from skattchrome.datasets._archive import URL_VARIABLE
 
 SPLITS = ("train", "valid", "test")
-
-
-class _ArchiveServer:
-    """Serve ``payload`` at any path; count requests; optionally cut it short.
-
-    ``announced`` is the Content-Length sent (default: the payload's length);
-    announcing more than the payload and closing imitates a dropped
-    connection.
-    """
-
-    def __init__(self):
-        self.payload = b""
-        self.announced = None
-        self.status = 200
-        self.requests = 0
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests += 1
-                if server.status != 200:
-                    self.send_error(server.status)
-                    return
-                length = server.announced or len(server.payload)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/gzip")
-                self.send_header("Content-Length", str(length))
-                self.end_headers()
-                self.wfile.write(server.payload)
-                self.close_connection = True
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/data.tar.gz"
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def _csv(gene_ids, label_seed):
@@ -93,20 +45,17 @@ def _archive(layout, root="data"):
 
 
 @pytest.fixture
-def server(monkeypatch):
-    server = _ArchiveServer()
-    server.payload = _archive({"E003": SPLITS, "E123": SPLITS})
-    monkeypatch.setenv(URL_VARIABLE, server.url)
-    yield server
-    server.stop()
+def server(http_server, monkeypatch):
+    """The local HTTP server of conftest.py, serving an archive of E003 and E123."""
+    http_server.payload = _archive({"E003": SPLITS, "E123": SPLITS})
+    monkeypatch.setenv(URL_VARIABLE, http_server.url)
+    return http_server
 
 
 @pytest.fixture
 def no_retry_delay(monkeypatch):
-    """Keep fetch_file's retries but not its one-second wait between them."""
-    monkeypatch.setattr(
-        archive_module, "fetch_file", functools.partial(fetch_file, delay=0)
-    )
+    """Keep the download's retries but not its waits between them."""
+    monkeypatch.setattr(archive_module, "_BACKOFF_SECONDS", 0)
 
 
 @pytest.fixture
@@ -178,14 +127,13 @@ def test_bad_archive_leaves_no_cache(server, home, payload, message):
 def test_interrupted_download_leaves_no_cache(server, home, no_retry_delay):
     server.announced = len(server.payload)
     server.payload = server.payload[:100]
-    with (
-        pytest.warns(UserWarning, match="Retry downloading"),
-        pytest.raises(
-            OSError, match=r"Download of .* failed: .*got only 100 out of \d+ bytes"
-        ),
+    with pytest.raises(
+        OSError,
+        match=r"Download of .* failed after 3 attempts: .*got only 100 out of \d+ "
+        "bytes",
     ):
         fetch_remc("E003", data_home=home)
-    assert server.requests == 4  # fetch_file's three retries
+    assert server.requests == 3  # a dropped connection is retried
     _assert_empty(home)
 
 
@@ -208,14 +156,11 @@ def test_download_removes_stale_temporaries_of_killed_installs(server, home):
     ]
 
 
-def test_http_error_leaves_no_cache(server, home, no_retry_delay):
+def test_http_error_leaves_no_cache(server, home):
     server.status = 404
-    with (
-        pytest.warns(UserWarning, match="Retry downloading"),
-        pytest.raises(OSError, match=r"Download of .* failed: HTTP Error 404"),
-    ):
+    with pytest.raises(OSError, match=r"Download of .* failed: HTTP 404 Not Found"):
         fetch_remc("E003", data_home=home)
-    assert server.requests == 4
+    assert server.requests == 1  # a client error is not retried
     _assert_empty(home)
 
 
@@ -321,7 +266,12 @@ def test_a_silent_server_times_out(tmp_path, monkeypatch, no_retry_delay):
     monkeypatch.setenv(URL_VARIABLE, f"http://127.0.0.1:{silent.getsockname()[1]}/a")
     monkeypatch.setattr(archive_module, "_TIMEOUT_SECONDS", 0.2)
     before = socket.getdefaulttimeout()
-    with silent, pytest.raises(OSError, match=r"Download of .* failed: .*timed out"):
+    with (
+        silent,
+        pytest.raises(
+            OSError, match=r"Download of .* failed after 3 attempts: .*timed out"
+        ),
+    ):
         fetch_remc("E003", data_home=tmp_path / "home")
     assert socket.getdefaulttimeout() == before
     _assert_empty(tmp_path / "home")
