@@ -113,6 +113,7 @@ class _AttentiveChrome:
         device="auto",
         random_state=None,
         verbose=0,
+        warm_start=False,
     ):
         super().__init__(
             n_marks=n_marks,
@@ -127,6 +128,7 @@ class _AttentiveChrome:
             device=device,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
         )
         self.bin_hidden_size = bin_hidden_size
         self.mark_hidden_size = mark_hidden_size
@@ -323,6 +325,13 @@ class AttentiveChromeClassifier(_AttentiveChrome, NeuralChromatinClassifier):
         CUDA, where training uses cuDNN's deterministic algorithms.
     verbose : int, default=0
         1 prints a line per epoch with the losses and the validation AUC.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted model trains on from its current
+        weights instead of starting afresh: fine-tuning, for instance of a
+        published model (:func:`skattchrome.pretrained.fetch_published`) on a
+        few genes of a new cell type. The data must have the bins, marks and
+        classes of the last fit, and the parameters that shape the network
+        must not change. :func:`~sklearn.base.clone` gives an unfitted copy.
 
     Attributes
     ----------
@@ -459,9 +468,10 @@ class AttentiveChromeRegressor(_AttentiveChrome, NeuralChromatinRegressor):
     validation_fraction : float or None, default=None
         Fraction of the genes held out at random (seeded) to pick the best
         epoch when ``fit`` gets no ``validation_data``.
-    inference_batch_size, device, random_state, verbose : \
+    inference_batch_size, device, random_state, verbose, warm_start : \
             see :class:`AttentiveChromeClassifier`
-        Prediction, device and seeding.
+        Prediction, device, seeding and fine-tuning; a warm start keeps
+        ``target_mean_`` and ``target_scale_`` of the fit it continues.
 
     Attributes
     ----------

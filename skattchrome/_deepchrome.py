@@ -43,6 +43,7 @@ class _DeepChrome:
         device="auto",
         random_state=None,
         verbose=0,
+        warm_start=False,
     ):
         super().__init__(
             n_marks=n_marks,
@@ -57,6 +58,7 @@ class _DeepChrome:
             device=device,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
         )
         self.n_filters = n_filters
         self.kernel_size = kernel_size
@@ -115,8 +117,10 @@ class DeepChromeClassifier(_DeepChrome, NeuralChromatinClassifier):
     inference_batch_size : int or "auto", default="auto"
         Genes per batch when predicting. ``"auto"`` uses 512 genes on CPU and
         1024 on a GPU.
-    device, random_state, verbose : see :class:`AttentiveChromeClassifier`
-        The device, and the seed (of dropout too) that makes fits repeat.
+    device, random_state, verbose, warm_start : \
+            see :class:`AttentiveChromeClassifier`
+        The device, the seed (of dropout too) that makes fits repeat, and
+        fine-tuning from the current weights.
 
     Attributes
     ----------
@@ -176,9 +180,10 @@ class DeepChromeRegressor(_DeepChrome, NeuralChromatinRegressor):
     validation_fraction : float or None, default=None
         Fraction of the genes held out at random (seeded) to pick the best
         epoch when ``fit`` gets no ``validation_data``.
-    inference_batch_size, device, random_state, verbose : \
+    inference_batch_size, device, random_state, verbose, warm_start : \
             see :class:`DeepChromeClassifier`
-        Prediction, device and seeding.
+        Prediction, device, seeding and fine-tuning; a warm start keeps
+        ``target_mean_`` and ``target_scale_`` of the fit it continues.
 
     Attributes
     ----------

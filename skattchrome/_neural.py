@@ -17,6 +17,7 @@ from sklearn.model_selection import train_test_split
 from skorch import NeuralNet
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
+from skorch.history import History
 from skorch.utils import noop
 
 from ._base import (
@@ -40,6 +41,8 @@ from ._devices import FUSED_ADAM_DEVICES, deterministic_cudnn, resolve_device
 from ._gradients import SALIENCY_METHODS, attributions
 from ._modules import prediction_and_maps
 from ._validation import (
+    SHOWN_IN_ERRORS,
+    Boolean,
     Fraction,
     Number,
     OneOf,
@@ -58,6 +61,76 @@ LR_SCHEDULES = ("constant", "cosine")
 # epoch's weights, the learning-rate scheduler's optimizer) in ``callbacks`` and
 # ``callbacks_``. Pickled together, they keep sharing those objects.
 DEVICE_DEPENDENT_ATTRIBUTES = ("module", "callbacks")
+
+
+def load_weights(module, state_dict, source, remedy=""):
+    """Copy ``state_dict`` into ``module``'s parameters, strictly.
+
+    Every tensor of the module must be given with its shape, and nothing else:
+    otherwise a ValueError names the missing, unexpected and mis-shaped
+    tensors of ``source`` (the words that name where the weights come from),
+    followed by ``remedy``.
+    """
+    expected = {
+        name: tuple(tensor.shape) for name, tensor in module.state_dict().items()
+    }
+    given = {name: tuple(tensor.shape) for name, tensor in state_dict.items()}
+    missing = sorted(set(expected) - set(given))
+    unexpected = sorted(set(given) - set(expected))
+    misshaped = [
+        f"{name} {given[name]} (expected {expected[name]})"
+        for name in sorted(set(expected) & set(given))
+        if given[name] != expected[name]
+    ]
+    if missing or unexpected or misshaped:
+        problems = [
+            f"{label}: {', '.join(names[:SHOWN_IN_ERRORS])}"
+            + (
+                f" and {len(names) - SHOWN_IN_ERRORS} more"
+                if len(names) > SHOWN_IN_ERRORS
+                else ""
+            )
+            for label, names in (
+                ("missing", missing),
+                ("unexpected", unexpected),
+                ("of another shape", misshaped),
+            )
+            if names
+        ]
+        raise ValueError(
+            f"The weights of {source} do not fit {type(module).__name__} as "
+            f"configured; tensors {'; '.join(problems)}.{remedy}"
+        )
+    with torch.no_grad():
+        module.load_state_dict(state_dict, strict=True)
+
+
+def restore_fitted(estimator, attributes, state_dict, source, history=()):
+    """Make ``estimator`` fitted with ``attributes`` and network weights, untrained.
+
+    For models trained elsewhere or earlier: a saved file, a published model.
+    ``attributes`` are the fitted attributes other than the net (the layout,
+    ``classes_``...), set first so that the network can be built; its weights
+    are loaded strictly (see :func:`load_weights`) and its epochs are
+    ``history``.
+    """
+    check_parameters(estimator, estimator._parameter_constraints)
+    for name, value in attributes.items():
+        setattr(estimator, name, value)
+    device = resolve_device(estimator.device)
+    module = estimator._build_module()
+    load_weights(module, state_dict, source)
+    net = estimator._new_net(
+        module,
+        device,
+        batch_size=estimator.batch_size_,
+        max_epochs=estimator.max_epochs_,
+        validation=None,
+    )
+    net.initialize()
+    net.history = History(history)
+    estimator._adopt_net(net)
+    return estimator
 
 
 class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
@@ -82,6 +155,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         "patience": Number("int", 1, allow_none=True),
         "clip_grad_norm": Number("real", 0, low_inclusive=False, allow_none=True),
         "validation_fraction": Fraction(allow_none=True),
+        "warm_start": Boolean(),
     }
     # The training budget of batch_size="auto" and max_epochs="auto" (see
     # training_budget): batches of one part in _genes_per_batch_divisor of the
@@ -114,6 +188,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         device="auto",
         random_state=None,
         verbose=0,
+        warm_start=False,
     ):
         self.n_marks = n_marks
         self.max_epochs = max_epochs
@@ -127,6 +202,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
 
     @abstractmethod
     def _build_module(self):
@@ -228,8 +304,24 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If a parameter or the input is invalid; with ``warm_start=True``
+            on a fitted model, also if ``X`` has other bins or marks than the
+            last fit, a classifier's ``y`` other classes, or the parameters
+            that shape the network changed since.
+
+        Notes
+        -----
+        With ``warm_start=True``, a fitted model trains on from its current
+        weights (a fresh optimizer, the learning rate and budget of the
+        current parameters), as when fine-tuning a published model on genes
+        of a new cell type; the fitted attributes then describe this fit.
         """
         check_parameters(self, self._parameter_constraints)
+        previous = self._fit_to_continue()
         X, y_encoded = self._check_fit_input(X, y)
         device = resolve_device(self.device)
         split_seed, torch_seed = self._seeds(2)
@@ -244,49 +336,26 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         with torch.random.fork_rng(devices=cuda_devices), deterministic_cudnn(device):
             torch.manual_seed(torch_seed)
             module = self._build_module()
-            net = NeuralNet(
-                module=module,
-                criterion=self._loss,
-                **{
-                    f"criterion__{name}": value
-                    for name, value in self._criterion_params().items()
-                },
-                optimizer=torch.optim.Adam,
-                optimizer__fused=torch.device(device).type in FUSED_ADAM_DEVICES,
-                lr=self.lr,
-                max_epochs=max_epochs,
+            if previous is not None:
+                self._check_continuation(previous)
+                load_weights(
+                    module,
+                    previous["module"].state_dict(),
+                    "the last fit",
+                    " warm_start=True cannot continue it after a change of the "
+                    "parameters that shape the network; set warm_start=False to "
+                    "train a new one.",
+                )
+            net = self._new_net(
+                module,
+                device,
                 batch_size=batch_size,
-                iterator_train=ArrayBatches,
-                iterator_valid=ArrayBatches,
-                iterator_train__shuffle=True,
-                iterator_valid__batch_size=self._inference_batch_size(device),
-                train_split=(
-                    predefined_split(Dataset(X_valid, y_valid))
-                    if has_validation
-                    else None
-                ),
-                callbacks=training_callbacks(
-                    validation_score=(
-                        self._validation_score if has_validation else None
-                    ),
-                    max_epochs=max_epochs,
-                    patience=self.patience,
-                    clip_grad_norm=self.clip_grad_norm,
-                    lr_schedule=self.lr_schedule,
-                ),
-                predict_nonlinearity=None,
-                device=device,
-                verbose=self.verbose,
-                callbacks__print_log__sink=print_epoch_table if self.verbose else noop,
+                max_epochs=max_epochs,
+                validation=(X_valid, y_valid) if has_validation else None,
             )
             with self._cpu_threads(module, device):
                 net.fit(X_train, y_train)
-        net.cuda_dependent_attributes_ = [
-            *net.cuda_dependent_attributes_,
-            *DEVICE_DEPENDENT_ATTRIBUTES,
-        ]
-        self.net_ = net
-        self.history_ = net.history
+        self._adopt_net(net)
         self.batch_size_ = batch_size
         self.max_epochs_ = max_epochs
         best_score = None
@@ -300,6 +369,90 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         self.n_epochs_ = len(net.history)
         self._after_fit(X, y_encoded)
         return self
+
+    def _fit_to_continue(self):
+        """What a warm start continues: the last fit's network and layout, or None."""
+        if not (self.warm_start and hasattr(self, "net_")):
+            return None
+        return {
+            "module": self.net_.module_,
+            "layout": (self.n_bins_, self.n_marks_),
+            "mark_names": list(self.mark_names_),
+            "classes": getattr(self, "classes_", None),
+        }
+
+    def _check_continuation(self, previous):
+        """Refuse a warm start on data that the last fit's network cannot take."""
+        n_bins, n_marks = previous["layout"]
+        if (self.n_bins_, self.n_marks_) != (n_bins, n_marks):
+            raise ValueError(
+                f"warm_start=True continues the last fit, on {n_bins} bins and "
+                f"{n_marks} marks, but X has {self.n_bins_} bins and "
+                f"{self.n_marks_} marks; set warm_start=False to train a new "
+                "network."
+            )
+        if list(self.mark_names_) != previous["mark_names"]:
+            raise ValueError(
+                "warm_start=True continues the last fit, on the marks "
+                f"{previous['mark_names']} in that order, but X holds "
+                f"{list(self.mark_names_)}; pass the same marks in the same order, "
+                "or set warm_start=False to train a new network."
+            )
+        classes = previous["classes"]
+        if classes is not None and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"warm_start=True continues the last fit, on the classes "
+                f"{classes.tolist()}, but y has the classes "
+                f"{self.classes_.tolist()}; set warm_start=False to train a new "
+                "network."
+            )
+
+    def _new_net(self, module, device, *, batch_size, max_epochs, validation):
+        """The skorch net that trains ``module`` on ``device``, not yet initialised.
+
+        ``validation`` is a pair ``(X_valid, y_valid)`` of encoded genes to
+        pick the best epoch on, or None.
+        """
+        return NeuralNet(
+            module=module,
+            criterion=self._loss,
+            **{
+                f"criterion__{name}": value
+                for name, value in self._criterion_params().items()
+            },
+            optimizer=torch.optim.Adam,
+            optimizer__fused=torch.device(device).type in FUSED_ADAM_DEVICES,
+            lr=self.lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            iterator_train=ArrayBatches,
+            iterator_valid=ArrayBatches,
+            iterator_train__shuffle=True,
+            iterator_valid__batch_size=self._inference_batch_size(device),
+            train_split=(
+                None if validation is None else predefined_split(Dataset(*validation))
+            ),
+            callbacks=training_callbacks(
+                validation_score=None if validation is None else self._validation_score,
+                max_epochs=max_epochs,
+                patience=self.patience,
+                clip_grad_norm=self.clip_grad_norm,
+                lr_schedule=self.lr_schedule,
+            ),
+            predict_nonlinearity=None,
+            device=device,
+            verbose=self.verbose,
+            callbacks__print_log__sink=print_epoch_table if self.verbose else noop,
+        )
+
+    def _adopt_net(self, net):
+        """Keep the trained or restored ``net`` as the fitted net."""
+        net.cuda_dependent_attributes_ = [
+            *net.cuda_dependent_attributes_,
+            *DEVICE_DEPENDENT_ATTRIBUTES,
+        ]
+        self.net_ = net
+        self.history_ = net.history
 
     def _criterion_params(self):
         """Keyword arguments of the loss (``_loss``)."""
@@ -480,7 +633,7 @@ class NeuralChromatinClassifier(ChromatinClassifierBase, NeuralChromatinEstimato
             raise ValueError(
                 "validation_data holds labels that are not in the training labels "
                 f"{self.classes_.tolist()}: "
-                f"{np.unique(y_valid[unknown]).tolist()[:10]}."
+                f"{np.unique(y_valid[unknown]).tolist()[:SHOWN_IN_ERRORS]}."
             )
         encoded = (y_valid == self.classes_[1]).astype(np.float32)
         if encoded.min() == encoded.max():
@@ -528,7 +681,9 @@ class NeuralChromatinRegressor(ChromatinRegressorBase, NeuralChromatinEstimator)
 
     The network learns the target standardised with the mean and standard
     deviation of the training target (``target_mean_``, ``target_scale_``);
-    ``predict`` returns it on the scale of ``y``.
+    ``predict`` returns it on the scale of ``y``. A warm start keeps the mean
+    and standard deviation of the fit it continues, so that the network's
+    output keeps its meaning.
     """
 
     _fitted_attribute = "net_"
@@ -544,8 +699,9 @@ class NeuralChromatinRegressor(ChromatinRegressorBase, NeuralChromatinEstimator)
 
     def _check_fit_input(self, X, y):
         X, y = super()._check_fit_input(X, y)
-        self.target_mean_ = float(y.mean())
-        self.target_scale_ = float(y.std())
+        if self._fit_to_continue() is None:
+            self.target_mean_ = float(y.mean())
+            self.target_scale_ = float(y.std())
         return X, self._standardised(y)
 
     def _standardised(self, y):

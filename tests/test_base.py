@@ -9,16 +9,7 @@ from skattchrome import (
     ChromeLogisticClassifier,
     DeepChromeClassifier,
 )
-from skattchrome._neural import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
-
-
-def test_a_neural_classifier_must_build_its_module():
-    class WithoutModule(NeuralChromatinClassifier):
-        pass
-
-    with pytest.raises(TypeError, match="abstract method _build_module"):
-        WithoutModule()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,175 @@
+"""The neural estimators' shared machinery: abstract module, warm start, weights."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+
+from skattchrome import (
+    AttentiveChromeClassifier,
+    AttentiveChromeModule,
+    AttentiveChromeRegressor,
+    DeepChromeClassifier,
+    DeepChromeRegressor,
+)
+from skattchrome._neural import NeuralChromatinClassifier, load_weights
+from skattchrome.datasets import make_chromatin_data
+
+SMALL = {
+    AttentiveChromeClassifier: {"bin_hidden_size": 4, "mark_hidden_size": 3},
+    AttentiveChromeRegressor: {"bin_hidden_size": 4, "mark_hidden_size": 3},
+    DeepChromeClassifier: {"n_filters": 4, "hidden_sizes": (8, 4)},
+    DeepChromeRegressor: {"n_filters": 4, "hidden_sizes": (8, 4)},
+}
+
+
+@pytest.fixture(scope="module")
+def genes():
+    X, y, expression = make_chromatin_data(
+        n_genes=80, n_bins=12, random_state=0, return_expression=True
+    )
+    return X, y, expression
+
+
+def _small(estimator_class, seed, **params):
+    return estimator_class(
+        **SMALL[estimator_class], device="cpu", random_state=seed, **params
+    )
+
+
+def _target(estimator_class, genes):
+    X, y, expression = genes
+    return X, (expression if "Regressor" in estimator_class.__name__ else y)
+
+
+def _output(model, X):
+    if hasattr(model, "decision_function"):
+        return model.decision_function(X)
+    return model.predict(X)
+
+
+def test_a_neural_classifier_must_build_its_module():
+    class WithoutModule(NeuralChromatinClassifier):
+        pass
+
+    with pytest.raises(TypeError, match="abstract method _build_module"):
+        WithoutModule()
+
+
+@pytest.mark.parametrize("estimator_class", list(SMALL), ids=lambda c: c.__name__)
+def test_warm_start_continues_from_the_current_weights(estimator_class, genes, seed):
+    X, y = _target(estimator_class, genes)
+    model = _small(estimator_class, seed, max_epochs=3).fit(X, y)
+    before = _output(model, X)
+    model.set_params(warm_start=True, lr=1e-9, max_epochs=1).fit(X, y)
+    assert np.abs(_output(model, X) - before).max() < 1e-4
+    assert model.n_epochs_ == 1
+
+    restarted = model.set_params(warm_start=False).fit(X, y)
+    assert np.abs(_output(restarted, X) - before).max() > 1e-2
+
+
+def test_warm_start_on_an_unfitted_model_is_an_ordinary_fit(genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    warm = _small(AttentiveChromeClassifier, seed, max_epochs=2, warm_start=True)
+    cold = _small(AttentiveChromeClassifier, seed, max_epochs=2)
+    np.testing.assert_array_equal(
+        warm.fit(X, y).decision_function(X), cold.fit(X, y).decision_function(X)
+    )
+
+
+def test_clone_of_a_warm_started_model_is_unfitted(genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    model = _small(AttentiveChromeClassifier, seed, max_epochs=1, warm_start=True)
+    copy = clone(model.fit(X, y))
+    assert copy.get_params()["warm_start"] is True
+    assert not hasattr(copy, "net_")
+
+
+def test_a_warm_regressor_keeps_the_scale_of_the_fit_it_continues(genes, seed):
+    X, _, expression = genes
+    model = _small(AttentiveChromeRegressor, seed, max_epochs=1).fit(X, expression)
+    scale = model.target_mean_, model.target_scale_
+    model.set_params(warm_start=True).fit(X, 10 * expression + 3)
+    assert (model.target_mean_, model.target_scale_) == scale
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"bin_hidden_size": 5},
+            "bin_encoders.0.weight_hh_l0 .* of another shape|"
+            "of another shape: .*bin_encoders",
+        ),
+        ({"use_mark_attention": False}, "missing: classifier.weight|unexpected"),
+    ],
+)
+def test_warm_start_refuses_a_network_of_another_shape(change, message, genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    model = _small(AttentiveChromeClassifier, seed, max_epochs=1).fit(X, y)
+    before = model.decision_function(X)
+    model.set_params(warm_start=True, **change)
+    with pytest.raises(ValueError, match="set warm_start=False") as raised:
+        model.fit(X, y)
+    assert "the last fit do not fit AttentiveChromeModule" in str(raised.value)
+    np.testing.assert_array_equal(model.decision_function(X), before)
+
+
+def test_warm_start_refuses_other_bins_marks_or_classes(genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    model = _small(AttentiveChromeClassifier, seed, max_epochs=1).fit(X, y)
+    model.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="on 12 bins and 5 marks, but X has 10 bins"):
+        model.fit(X[:, :10], y)
+    with pytest.raises(
+        ValueError, match="on 12 bins and 5 marks, but X has 12 bins and 4 marks"
+    ):
+        model.fit(X[:, :, :4], y)
+    with pytest.raises(
+        ValueError,
+        match=r"classes \[0, 1\], but y has the classes "
+        r"\['high', 'low'\]",
+    ):
+        model.fit(X, np.where(y == 1, "high", "low"))
+
+
+def test_warm_start_refuses_marks_in_another_order(genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    marks = ["H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3"]
+
+    def frame(order):
+        columns = [f"{marks[m]}_{b}" for b in range(X.shape[1]) for m in order]
+        return pd.DataFrame(X[:, :, order].reshape(len(X), -1), columns=columns)
+
+    model = _small(AttentiveChromeClassifier, seed, max_epochs=1)
+    model.fit(frame([0, 1, 2, 3, 4]), y)
+    model.set_params(warm_start=True)
+    model.fit(frame([0, 1, 2, 3, 4]), y)
+    with pytest.raises(ValueError, match="pass the same marks in the same order"):
+        model.fit(frame([3, 1, 2, 0, 4]), y)
+
+
+def test_load_weights_names_missing_unexpected_and_misshaped_tensors():
+    network = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
+    state = dict(network.state_dict())
+    state.pop("classifier.bias")
+    state["extra.weight"] = torch.zeros(1)
+    state["classifier.weight"] = torch.zeros(1, 7)
+    with pytest.raises(ValueError) as raised:
+        load_weights(network, state, "file.bin", " Try again.")
+    message = str(raised.value)
+    assert "The weights of file.bin do not fit AttentiveChromeModule" in message
+    assert "missing: classifier.bias" in message
+    assert "unexpected: extra.weight" in message
+    assert "of another shape: classifier.weight (1, 7) (expected (1, 4))" in message
+    assert message.endswith("Try again.")
+
+
+def test_load_weights_copies_every_tensor():
+    source = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
+    target = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
+    load_weights(target, source.state_dict(), "a network")
+    for name, tensor in source.state_dict().items():
+        assert torch.equal(target.state_dict()[name], tensor), name
