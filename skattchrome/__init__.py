@@ -5,7 +5,7 @@ histone marks in bins around its transcription start site, and see which bins
 and which marks drove the prediction.
 """
 
-from . import datasets, interpret, model_selection, preprocessing
+from . import datasets, interpret, model_selection, preprocessing, pretrained
 from ._attention import ContextAttention, sparsemax
 from ._attention_maps import AttentionMaps
 from ._attentivechrome import (
@@ -40,5 +40,6 @@ __all__ = [
     "interpret",
     "model_selection",
     "preprocessing",
+    "pretrained",
     "sparsemax",
 ]
