@@ -17,6 +17,7 @@ from ._attentivechrome import (
 from ._deepchrome import DeepChromeClassifier, DeepChromeRegressor
 from ._forest import ChromeForestClassifier, ChromeForestRegressor
 from ._linear import ChromeLogisticClassifier, ChromeRidgeRegressor
+from ._model_files import load_model, save_model
 from ._modules import AttentiveChromeModule, DeepChromeModule
 from ._version import __version__
 
@@ -38,8 +39,10 @@ __all__ = [
     "__version__",
     "datasets",
     "interpret",
+    "load_model",
     "model_selection",
     "preprocessing",
     "pretrained",
+    "save_model",
     "sparsemax",
 ]

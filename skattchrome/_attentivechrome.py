@@ -226,13 +226,17 @@ class _AttentiveChrome:
         if maps.bin_attention is not None and self.n_bins_ > 1 and len(X):
             peak = float(maps.bin_attention.max(axis=1).mean()) * self.n_bins_
             if peak < UNIFORM_ATTENTION_PEAK:
+                trained = (
+                    f"it trained {self.n_epochs_} epoch(s)"
+                    if self.n_epochs_
+                    else "it was not trained here"
+                )
                 warnings.warn(
                     f"The bin attention of this model is nearly uniform: the "
                     f"heaviest bin of each mark weighs on average {peak:.3f} times "
                     f"the uniform weight 1/{self.n_bins_}. The network has not "
-                    "learned where to look (it trained "
-                    f"{self.n_epochs_} epoch(s)); train longer before reading "
-                    "these maps.",
+                    f"learned where to look ({trained}); train longer before "
+                    "reading these maps.",
                     UniformAttentionWarning,
                     stacklevel=2,
                 )

@@ -19,6 +19,15 @@ from ._validation import (
 )
 
 
+def check_own_parameters(estimator):
+    """Check each parameter of ``estimator`` against its class's constraints.
+
+    The first parameter that breaks its constraint raises a ValueError that
+    names it (see :func:`~skattchrome._validation.check_parameters`).
+    """
+    check_parameters(estimator, type(estimator)._parameter_constraints)
+
+
 def keeps_previous_fit_on_failure(fit):
     """Decorate ``fit`` so that a fit that raises leaves the estimator as it was.
 
@@ -69,7 +78,7 @@ class FeatureModelMixin:
         self : object
             The fitted estimator.
         """
-        check_parameters(self, self._parameter_constraints)
+        check_own_parameters(self)
         X, y_fit = self._check_fit_input(X, y)
         n_windows = self._windows()
         if n_windows is not None and n_windows > self.n_bins_:

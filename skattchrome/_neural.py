@@ -24,6 +24,7 @@ from ._base import (
     ChromatinClassifierBase,
     ChromatinEstimatorBase,
     ChromatinRegressorBase,
+    check_own_parameters,
     keeps_previous_fit_on_failure,
 )
 from ._batches import ArrayBatches
@@ -50,7 +51,6 @@ from ._validation import (
     check_chromatin_X,
     check_continuous_target,
     check_number,
-    check_parameters,
 )
 
 LR_SCHEDULES = ("constant", "cosine")
@@ -122,7 +122,7 @@ def restore_fitted(estimator, attributes, state_dict, source, history=()):
     are loaded strictly (see :func:`load_weights`) and its epochs are
     ``history``.
     """
-    check_parameters(estimator, estimator._parameter_constraints)
+    check_own_parameters(estimator)
     for name, value in attributes.items():
         setattr(estimator, name, value)
     device = resolve_device(estimator.device)
@@ -328,7 +328,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         current parameters), as when fine-tuning a published model on genes
         of a new cell type; the fitted attributes then describe this fit.
         """
-        check_parameters(self, self._parameter_constraints)
+        check_own_parameters(self)
         previous = self._fit_to_continue()
         X, y_encoded = self._check_fit_input(X, y)
         device = resolve_device(self.device)

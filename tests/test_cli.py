@@ -1,5 +1,6 @@
 """The command line: benchmark, fit, predict and explain, end to end."""
 
+import hashlib
 import json
 import re
 import subprocess
@@ -10,14 +11,17 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.metrics import roc_auc_score
 
 import skattchrome._study as study
+from skattchrome import load_model
 from skattchrome._cli import main
 from skattchrome._devices import resolve_device
 from skattchrome._registry import MODELS, build_model
 from skattchrome._study import _figures, _runner
 from skattchrome.datasets import load_remc, make_chromatin_data
+from skattchrome.pretrained import URL_VARIABLE, _published, from_published_weights
 
 TINY = ["--genes", "60", "--bins", "10", "--max-epochs", "1", "--quiet"]
 
@@ -220,7 +224,7 @@ def test_local_dask_cluster_gives_the_local_results(tmp_path):
 
 def test_fit_predict_explain_round_trip(remc_folder, tmp_path, capsys):
     cell = remc_folder / "E001"
-    model_path = tmp_path / "model.pkl"
+    model_path = tmp_path / "model.skattchrome"
     fit = ["fit", str(cell), "--model", "attentivechrome", "--out", str(model_path)]
     assert main([*fit, "--max-epochs", "2", "--quiet"]) == 0
     assert "best validation AUC" in capsys.readouterr().out
@@ -252,7 +256,7 @@ def test_fit_predict_explain_round_trip(remc_folder, tmp_path, capsys):
 
 
 def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys):
-    model_path = tmp_path / "forest.pkl"
+    model_path = tmp_path / "forest.skattchrome"
     fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
     assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
     assert main(["explain", str(model_path), str(remc_folder / "E001")]) == 1
@@ -261,7 +265,7 @@ def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys
 
 
 def test_a_failed_write_leaves_no_file_behind(remc_folder, tmp_path, monkeypatch):
-    model_path = tmp_path / "forest.pkl"
+    model_path = tmp_path / "forest.skattchrome"
     fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
     assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
     out = tmp_path / "predictions"
@@ -346,11 +350,11 @@ def test_fit_predict_explain_a_regressor(remc_folder, tmp_path, capsys):
     expression = ["--expression", str(table), "--expression-column", "{cell}_rpkm"]
     expression += ["--log1p"]
     cell = remc_folder / "E001"
-    model_path = tmp_path / "model.pkl"
+    model_path = tmp_path / "model.skattchrome"
     fit = ["fit", str(cell), "--model", "attentivechrome", "--task", "regression"]
     assert main([*fit, *expression, "--out", str(model_path), "--quiet"]) == 0
     assert "best validation R²" in capsys.readouterr().out
-    model = joblib.load(model_path)
+    model = load_model(model_path)
     assert type(model).__name__ == "AttentiveChromeRegressor"
 
     out = tmp_path / "predictions.csv"
@@ -376,7 +380,14 @@ def test_regression_needs_expression_values_and_a_regressor(
     remc_folder, tmp_path, capsys
 ):
     cell = remc_folder / "E001"
-    fit = ["fit", str(cell), "--out", str(tmp_path / "m.pkl"), "--task", "regression"]
+    fit = [
+        "fit",
+        str(cell),
+        "--out",
+        str(tmp_path / "m.skattchrome"),
+        "--task",
+        "regression",
+    ]
     with pytest.raises(SystemExit):
         main([*fit, "--model", "ridge"])
     assert "--task regression needs --expression" in capsys.readouterr().err
@@ -434,3 +445,89 @@ def test_benchmark_on_chromosome_splits_of_the_shared_genes(
     with pytest.raises(SystemExit):
         main(["benchmark", "--split", "chromosomes", "--chromosomes", table])
     assert "simulated genes have no chromosomes" in capsys.readouterr().err
+
+
+class _Payload:
+    """A pickle that, opened by an unrestricted unpickler, creates a file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_predict_and_explain_refuse_a_pickle_unless_allowed(
+    remc_folder, tmp_path, capsys
+):
+    cell = remc_folder / "E001"
+    marker = tmp_path / "code-ran"
+    untrusted = tmp_path / "model.pkl"
+    joblib.dump(_Payload(marker), untrusted)
+    for command in ("predict", "explain"):
+        assert main([command, str(untrusted), str(cell)]) == 1
+        error = capsys.readouterr().err
+        assert "holds a pickle" in error
+        assert "unpickling runs whatever code the file holds" in error
+    assert not marker.exists()
+
+    model = build_model("forest", random_state=0).fit(
+        *load_remc(cell, "train", return_X_y=True)
+    )
+    trusted = tmp_path / "forest.pkl"
+    joblib.dump(model, trusted)
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(trusted), str(cell), "--out", str(out)]) == 1
+    assert not out.exists()
+    predict = ["predict", str(trusted), str(cell), "--out", str(out), "--allow-pickle"]
+    assert main(predict) == 0
+    test = load_remc(cell, "test")
+    np.testing.assert_array_equal(
+        pd.read_csv(out)["probability"], model.predict_proba(test.data)[:, 1]
+    )
+
+
+def test_predict_and_explain_with_a_published_model(
+    tmp_path, monkeypatch, test_data, capsys
+):
+    generator = torch.Generator().manual_seed(0)
+    state = {
+        name: 0.3 * torch.randn(shape, generator=generator)
+        for name, shape in _published._published_layout().items()
+    }
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    weights = mirror / "E003_attchrome_avgAUC_model.pt"
+    torch.save(state, weights)
+    md5 = hashlib.md5(weights.read_bytes()).hexdigest()
+    monkeypatch.setitem(_published._MD5, "E003", md5)
+    monkeypatch.setenv(URL_VARIABLE, mirror.as_uri())
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "home"))
+    published = from_published_weights(weights)
+
+    out = tmp_path / "predictions.csv"
+    cell = test_data / "remc" / "E003"
+    assert main(["predict", "--published", "E003", str(cell), "--out", str(out)]) == 0
+    assert "ROC AUC" in capsys.readouterr().out
+    test = load_remc(cell, "test")
+    np.testing.assert_allclose(
+        pd.read_csv(out)["probability"],
+        published.predict_proba(test.data)[:, 1],
+        rtol=1e-6,
+    )
+    maps_path = tmp_path / "attention.npz"
+    explain = ["explain", "--published", "E003", str(cell), "--out", str(maps_path)]
+    assert main(explain) == 0
+    np.testing.assert_allclose(
+        np.load(maps_path)["bin_attention"],
+        published.attention(test.data).bin_attention,
+        atol=1e-6,
+    )
+    with pytest.raises(SystemExit):
+        main(["predict", "--published", "E003", str(weights), str(cell)])
+    assert "expected DATA after --published CELL" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["explain", str(cell)])
+    assert "expected MODEL DATA, or --published CELL DATA" in capsys.readouterr().err
+    assert main(["predict", "--published", "E059", str(cell)]) == 1
+    assert "E059 has no published AttentiveChrome model" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from sklearn.base import is_regressor
 from sklearn.metrics import roc_auc_score
 
 from .._base import ChromatinEstimatorBase
+from .._model_files import is_model_file, load_model, save_model
 from .._registry import MODELS, build_model
 from .._study import (
     BEST_VALID,
@@ -19,6 +20,7 @@ from .._study import (
     write_atomically,
 )
 from ..datasets import load_remc
+from ..pretrained import fetch_published
 from ._shared import (
     SCORE_SHORT_NAMES,
     add_expression_options,
@@ -36,7 +38,9 @@ def add_model_commands(commands):
         "fit",
         help="train one model and save it",
         description=(
-            "Train one model on DATA and save it with joblib. DATA is a CSV in "
+            "Train one model on DATA and save it as a skattchrome model file "
+            "(skattchrome.save_model: data, not code, safe to share and to "
+            "open). DATA is a CSV in "
             "the published layout or a cell-type folder (its --subset split, "
             "train by default). Neural models keep the epoch of best score "
             "(AUC, or R² for regression) on --valid, by default the folder's "
@@ -52,7 +56,10 @@ def add_model_commands(commands):
         help="the model to train",
     )
     fit.add_argument(
-        "--out", type=Path, required=True, help="where to save the model (.pkl)"
+        "--out",
+        type=Path,
+        required=True,
+        help="where to save the model (such as model.skattchrome)",
     )
     fit.add_argument("--subset", default=None, help="split of a folder (train)")
     fit.add_argument(
@@ -70,7 +77,8 @@ def add_model_commands(commands):
         help="write the predictions of a saved model",
         description=(
             "Predict the genes of DATA (a CSV, or a folder's --subset split, test "
-            "by default) with a model saved by `skattchrome fit`; write gene_id, "
+            "by default) with a model saved by `skattchrome fit`, or a published "
+            "AttentiveChrome model (--published CELL); write gene_id, "
             "probability (of high expression), predicted_label and label; for a "
             "regressor gene_id and prediction, and expression when --expression "
             "gives the measured values."
@@ -78,21 +86,23 @@ def add_model_commands(commands):
     )
     add_model_and_data_arguments(predict, "predictions.csv", "CSV")
     add_expression_options(predict)
-    predict.set_defaults(run=_reporting("predict", _predict))
+    predict.set_defaults(run=_reporting("predict", _predict), parser=predict)
 
     explain = commands.add_parser(
         "explain",
         help="write the attention maps of a saved model",
         description=(
             "Write the bin-level (alpha) and mark-level (beta) attention of each "
-            "gene of DATA (a CSV, or a folder's --subset split, test by default) "
-            "as NPZ: bin_attention (n_genes, n_bins, n_marks), mark_attention "
-            "(n_genes, n_marks), gene_ids, mark_names, bin_offsets. A level the "
+            "gene of DATA (a CSV, or a folder's --subset split, test by default), "
+            "by a model saved by `skattchrome fit` or a published AttentiveChrome "
+            "model (--published CELL), as NPZ: bin_attention (n_genes, n_bins, "
+            "n_marks), mark_attention (n_genes, n_marks), gene_ids, mark_names, "
+            "bin_offsets. A level the "
             "model lacks is left out."
         ),
     )
     add_model_and_data_arguments(explain, "attention.npz", "NPZ")
-    explain.set_defaults(run=_reporting("explain", _explain))
+    explain.set_defaults(run=_reporting("explain", _explain), parser=explain)
 
 
 def _reporting(command, run):
@@ -145,7 +155,7 @@ def _fit(args):
             validation = _with_expression(validation, args, valid_path)
     with torch_threads(args.threads):
         fit_model(model, train, validation)
-    write_atomically(args.out, lambda handle: joblib.dump(model, handle))
+    save_model(model, args.out)
     message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
     best_valid = BEST_VALID[args.task]
     best_value = getattr(model, f"{best_valid}_", None)
@@ -158,18 +168,33 @@ def _fit(args):
     return f"{message}; saved to {args.out}"
 
 
-def _load_model(path):
+def _model_and_data(args):
+    """The model of ``--published`` or of MODEL, and the path of DATA."""
+    expected = 1 if args.published else 2
+    if len(args.paths) != expected:
+        args.parser.error(
+            "expected DATA after --published CELL"
+            if args.published
+            else "expected MODEL DATA, or --published CELL DATA"
+        )
+    if args.published:
+        if args.allow_pickle:
+            args.parser.error("--allow-pickle has no meaning with --published")
+        return fetch_published(args.published), args.paths[0]
+    path, data = args.paths
+    if not args.allow_pickle or is_model_file(path):
+        return load_model(path), data
     model = joblib.load(path)
     if not isinstance(model, ChromatinEstimatorBase):
         raise ValueError(f"{path} does not hold a skattchrome model.")
-    return model
+    return model, data
 
 
 def _predict(args):
-    model = _load_model(args.model)
-    genes = _load_split(args.data, args.subset, "test")
+    model, data = _model_and_data(args)
+    genes = _load_split(data, args.subset, "test")
     if args.expression is not None:
-        genes = _with_expression(genes, args, args.data)
+        genes = _with_expression(genes, args, data)
     if is_regressor(model):
         predictions = pd.DataFrame(
             {"gene_id": genes.gene_ids, "prediction": model.predict(genes.data)}
@@ -200,13 +225,13 @@ def _predict(args):
 
 
 def _explain(args):
-    model = _load_model(args.model)
+    model, data = _model_and_data(args)
     if not hasattr(model, "attention"):
         raise ValueError(
-            f"{args.model} holds a {type(model).__name__}, which has no "
+            f"{args.paths[0]} holds a {type(model).__name__}, which has no "
             "attention; use skattchrome.interpret.saliency to explain it."
         )
-    genes = _load_split(args.data, args.subset, "test")
+    genes = _load_split(data, args.subset, "test")
     maps = model.attention(genes.data)
     arrays = {
         level: values for level, values in maps._asdict().items() if values is not None

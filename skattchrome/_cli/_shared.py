@@ -115,9 +115,39 @@ def add_training_options(parser):
 
 
 def add_model_and_data_arguments(command, default_out, kind):
-    """The arguments of a command that applies a saved model to DATA."""
-    command.add_argument("model", type=Path, metavar="MODEL.pkl")
-    command.add_argument("data", type=Path, metavar="DATA")
+    """The arguments of a command that applies a saved or published model to DATA."""
+    command.usage = (
+        "%(prog)s [options] MODEL DATA\n       %(prog)s [options] --published CELL DATA"
+    )
+    command.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="MODEL DATA",
+        help=(
+            "a model file written by `skattchrome fit` (skattchrome.save_model), "
+            "then DATA, a CSV or a cell-type folder; only DATA with --published"
+        ),
+    )
+    command.add_argument(
+        "--published",
+        metavar="CELL",
+        default=None,
+        help=(
+            "use the published AttentiveChrome model of this REMC cell type "
+            "(such as E003; downloaded once from the Kipoi model zoo and checked) "
+            "instead of MODEL; it reads raw read counts"
+        ),
+    )
+    command.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help=(
+            "also open MODEL when it is a pickle (joblib), as older releases wrote "
+            "them. Opening a pickle runs whatever code it holds: only for files "
+            "you made or fully trust"
+        ),
+    )
     command.add_argument("--subset", default=None, help="split of a folder (test)")
     command.add_argument(
         "--out",
