@@ -175,7 +175,7 @@ def published_cell_types():
 def fetch_published(cell_type, *, data_home=None, download_if_missing=True):
     """The published AttentiveChrome model of a cell type, fitted and ready.
 
-    On first use the cell type's weights (a PyTorch file of about 100 kB) are
+    On first use the cell type's weights (a PyTorch file of about 230 kB) are
     downloaded from the Kipoi model zoo into ``<data_home>/attentivechrome_published``
     and checked against the MD5 that Kipoi publishes; later calls read them
     from there. The weights are read as data (``torch.load`` with
