@@ -103,11 +103,20 @@ def test_auc(estimator):
 scratch = clone(model).set_params(random_state=0).fit(X_few, y_few)
 scores = {"published, as it is": test_auc(model)}
 fine_tuned = from_published_weights(weights)
-fine_tuned.set_params(warm_start=True, lr=2e-4, random_state=0).fit(X_few, y_few)
+fine_tuned.set_params(warm_start=True, random_state=0).fit(X_few, y_few)
 scores["fine-tuned on 50 genes"] = test_auc(fine_tuned)
 scores["from scratch on 50 genes"] = test_auc(scratch)
 for name, score in scores.items():
     print(f"{name:>26}: test ROC AUC {score:.3f}")
+
+# %%
+# Both cell types here follow the same simulated rules, so the source model
+# is already right for the target, and fine-tuning on 50 genes can only add
+# their noise; training from scratch on them does far worse. Between real cell
+# types the published model is not right as it is, and fine-tuning gains one
+# to two hundredths of AUC over training from scratch on 25 genes, less on
+# more (see the transfer table of the documentation's page on published and
+# saved models).
 
 # %%
 # Save and share
