@@ -3,17 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.base import clone
 
 from skattchrome import (
     AttentiveChromeClassifier,
-    AttentiveChromeModule,
     AttentiveChromeRegressor,
     DeepChromeClassifier,
     DeepChromeRegressor,
 )
-from skattchrome._neural import NeuralChromatinClassifier, load_weights
+from skattchrome._neural import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
 
 SMALL = {
@@ -149,27 +147,3 @@ def test_warm_start_refuses_marks_in_another_order(genes, seed):
     model.fit(frame([0, 1, 2, 3, 4]), y)
     with pytest.raises(ValueError, match="pass the same marks in the same order"):
         model.fit(frame([3, 1, 2, 0, 4]), y)
-
-
-def test_load_weights_names_missing_unexpected_and_misshaped_tensors():
-    network = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
-    state = dict(network.state_dict())
-    state.pop("classifier.bias")
-    state["extra.weight"] = torch.zeros(1)
-    state["classifier.weight"] = torch.zeros(1, 7)
-    with pytest.raises(ValueError) as raised:
-        load_weights(network, state, "file.bin", " Try again.")
-    message = str(raised.value)
-    assert "The weights of file.bin do not fit AttentiveChromeModule" in message
-    assert "missing: classifier.bias" in message
-    assert "unexpected: extra.weight" in message
-    assert "of another shape: classifier.weight (1, 7) (expected (1, 4))" in message
-    assert message.endswith("Try again.")
-
-
-def test_load_weights_copies_every_tensor():
-    source = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
-    target = AttentiveChromeModule(n_marks=2, bin_hidden_size=3, mark_hidden_size=2)
-    load_weights(target, source.state_dict(), "a network")
-    for name, tensor in source.state_dict().items():
-        assert torch.equal(target.state_dict()[name], tensor), name

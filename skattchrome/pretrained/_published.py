@@ -10,7 +10,8 @@ from sklearn.datasets import get_data_home
 
 from .._attentivechrome import AttentiveChromeClassifier
 from .._download import download, file_digest
-from .._neural import restore_fitted, tensor_layout_problems
+from .._neural import restore_fitted
+from .._weights import tensor_layout_problems
 from ..datasets import REFERENCE_MARKS, cell_types
 
 PUBLISHED_URL = (
