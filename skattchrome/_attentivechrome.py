@@ -93,6 +93,7 @@ class _AttentiveChrome:
         self,
         *,
         n_marks=None,
+        log_transform=False,
         bin_hidden_size=32,
         mark_hidden_size=16,
         bin_encoder="lstm",
@@ -117,6 +118,7 @@ class _AttentiveChrome:
     ):
         super().__init__(
             n_marks=n_marks,
+            log_transform=log_transform,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -261,6 +263,13 @@ class AttentiveChromeClassifier(_AttentiveChrome, NeuralChromatinClassifier):
         Number of histone marks in a flat ``X`` of shape
         ``(n_genes, n_bins * n_marks)``. Not needed for 3-D ``X`` or for a
         DataFrame whose columns are named ``"<mark>_<bin>"``.
+    log_transform : bool, default=False
+        Read ``log1p`` of the signal instead of the signal as it is, in ``fit``
+        (``validation_data`` included), prediction, attention and saliency, whose
+        attributions are then those of ``log1p(X)``; the signal must be
+        non-negative, such as read counts. False reads ``X`` as it is, as the
+        published models were trained (on raw read counts). See Notes for
+        which to choose.
     bin_hidden_size : int, default=32
         Hidden size of each direction of the per-mark LSTMs over bins.
     mark_hidden_size : int, default=16
@@ -454,9 +463,9 @@ class AttentiveChromeRegressor(_AttentiveChrome, NeuralChromatinRegressor):
 
     Parameters
     ----------
-    n_marks, bin_hidden_size, mark_hidden_size, bin_encoder : \
+    n_marks, log_transform, bin_hidden_size, mark_hidden_size, bin_encoder : \
             see :class:`AttentiveChromeClassifier`
-        The input layout and the network.
+        The input layout, its scale and the network.
     use_bin_attention, use_mark_attention, cnn_kernel_size : \
             see :class:`AttentiveChromeClassifier`
         The paper's ablations.

@@ -27,6 +27,7 @@ class _DeepChrome:
         self,
         *,
         n_marks=None,
+        log_transform=False,
         n_filters=50,
         kernel_size=10,
         pool_size=5,
@@ -47,6 +48,7 @@ class _DeepChrome:
     ):
         super().__init__(
             n_marks=n_marks,
+            log_transform=log_transform,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -95,6 +97,13 @@ class DeepChromeClassifier(_DeepChrome, NeuralChromatinClassifier):
         Number of histone marks in a flat ``X`` of shape
         ``(n_genes, n_bins * n_marks)``. Not needed for 3-D ``X`` or for a
         DataFrame whose columns are named ``"<mark>_<bin>"``.
+    log_transform : bool, default=False
+        Read ``log1p`` of the signal instead of the signal as it is, in ``fit``
+        (``validation_data`` included), prediction, attention and saliency, whose
+        attributions are then those of ``log1p(X)``; the signal must be
+        non-negative, such as read counts. False reads ``X`` as it is, as the
+        published models were trained (on raw read counts). See Notes for
+        which to choose.
     n_filters : int, default=50
         Number of convolution filters.
     kernel_size : int, default=10
@@ -168,9 +177,9 @@ class DeepChromeRegressor(_DeepChrome, NeuralChromatinRegressor):
 
     Parameters
     ----------
-    n_marks, n_filters, kernel_size, pool_size, hidden_sizes, dropout : \
-            see :class:`DeepChromeClassifier`
-        The input layout and the network.
+    n_marks, log_transform, n_filters, kernel_size, pool_size, hidden_sizes, \
+            dropout : see :class:`DeepChromeClassifier`
+        The input layout, its scale and the network.
     max_epochs, batch_size, lr, lr_schedule, patience, clip_grad_norm : \
             see :class:`DeepChromeClassifier`
         Training, with the same defaults but for one: ``max_epochs="auto"``

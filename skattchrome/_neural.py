@@ -115,6 +115,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         "clip_grad_norm": Number("real", 0, low_inclusive=False, allow_none=True),
         "validation_fraction": Fraction(allow_none=True),
         "warm_start": Boolean(),
+        "log_transform": Boolean(),
     }
     # The training budget of batch_size="auto" and max_epochs="auto" (see
     # training_budget): batches of one part in _genes_per_batch_divisor of the
@@ -136,6 +137,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         self,
         *,
         n_marks=None,
+        log_transform=False,
         max_epochs="auto",
         batch_size="auto",
         lr=1e-3,
@@ -150,6 +152,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         warm_start=False,
     ):
         self.n_marks = n_marks
+        self.log_transform = log_transform
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -227,6 +230,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
                 )
             except ValueError as error:
                 raise ValueError(f"validation_data: {error}") from error
+            X_valid = self._network_input(X_valid, "validation_data")
             return X, y, X_valid, self._encode_validation_target(y_valid)
         if self.validation_fraction is None:
             return X, y, None, None
@@ -282,6 +286,7 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         check_own_parameters(self)
         previous = self._fit_to_continue()
         X, y_encoded = self._check_fit_input(X, y)
+        X = self._network_input(X, "X")
         device = resolve_device(self.device)
         split_seed, torch_seed = self._seeds(2)
         X_train, y_train, X_valid, y_valid = self._split_validation(
@@ -412,6 +417,27 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         ]
         self.net_ = net
         self.history_ = net.history
+
+    def _network_input(self, X, name):
+        """``X`` as the network reads it: ``log1p(X)`` with ``log_transform``."""
+        if not self.log_transform:
+            return X
+        if (X < 0).any():
+            raise ValueError(
+                f"Negative values in {name}: with log_transform=True, "
+                f"{type(self).__name__} reads log1p of the signal, which needs "
+                "non-negative signal such as read counts. Pass log_transform=False "
+                "for signal that is already on a log scale or centred."
+            )
+        return np.log1p(X)
+
+    def _validated(self, X):
+        return self._network_input(super()._validated(X), "X")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = bool(self.log_transform)
+        return tags
 
     def _criterion_params(self):
         """Keyword arguments of the loss (``_loss``)."""
@@ -552,6 +578,10 @@ class NeuralChromatinEstimator(ChromatinEstimatorBase, metaclass=ABCMeta):
         check_number("n_steps", n_steps, kind="int", low=1)
         check_number("batch_size", batch_size, kind="int", low=1, allow_none=True)
         X = self._validated(X)
+        if baseline is not None and self.log_transform:
+            baseline = self._network_input(
+                np.asarray(baseline, dtype=np.float32), "baseline"
+            )
         module, device = self.net_.module_, self.net_.device
         with self._cpu_threads(module, device):
             result = attributions(

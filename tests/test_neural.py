@@ -147,3 +147,40 @@ def test_warm_start_refuses_marks_in_another_order(genes, seed):
     model.fit(frame([0, 1, 2, 3, 4]), y)
     with pytest.raises(ValueError, match="pass the same marks in the same order"):
         model.fit(frame([3, 1, 2, 0, 4]), y)
+
+
+@pytest.mark.parametrize(
+    "estimator_class",
+    [AttentiveChromeClassifier, DeepChromeRegressor],
+    ids=lambda c: c.__name__,
+)
+def test_log_transform_is_a_log1p_of_the_input(estimator_class, genes, seed):
+    X, y = _target(estimator_class, genes)
+    validation = (X[:20], y[:20])
+    logged = _small(estimator_class, seed, max_epochs=2, log_transform=True)
+    logged.fit(X, y, validation_data=validation)
+    plain = _small(estimator_class, seed, max_epochs=2)
+    plain.fit(np.log1p(X), y, validation_data=(np.log1p(X[:20]), y[:20]))
+    np.testing.assert_array_equal(_output(logged, X), _output(plain, np.log1p(X)))
+    np.testing.assert_array_equal(
+        logged.saliency(X[:3], method="integrated_gradients", baseline=2.0),
+        plain.saliency(
+            np.log1p(X[:3]), method="integrated_gradients", baseline=np.log1p(2.0)
+        ),
+    )
+    assert logged.__sklearn_tags__().input_tags.positive_only
+    assert not plain.__sklearn_tags__().input_tags.positive_only
+
+
+def test_log_transform_refuses_negative_signal(genes, seed):
+    X, y = _target(AttentiveChromeClassifier, genes)
+    model = _small(AttentiveChromeClassifier, seed, max_epochs=1, log_transform=True)
+    with pytest.raises(ValueError, match="Negative values in X: with log_transform"):
+        model.fit(X - 1, y)
+    with pytest.raises(ValueError, match="Negative values in validation_data"):
+        model.fit(X, y, validation_data=(X[:20] - 1, y[:20]))
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="Negative values in X"):
+        model.predict_proba(-X)
+    with pytest.raises(ValueError, match="Negative values in baseline"):
+        model.saliency(X[:2], method="integrated_gradients", baseline=-1.0)
