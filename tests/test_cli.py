@@ -531,3 +531,34 @@ def test_predict_and_explain_with_a_published_model(
     assert "expected MODEL DATA, or --published CELL DATA" in capsys.readouterr().err
     assert main(["predict", "--published", "E059", str(cell)]) == 1
     assert "E059 has no published AttentiveChrome model" in capsys.readouterr().err
+
+
+def test_input_log1p_switches_the_neural_models_only(tmp_path, remc_folder, capsys):
+    results = {}
+    for scale in ("counts", "log1p"):
+        out = tmp_path / scale
+        arguments = ["benchmark", "--cells", "SIM01", "--out", str(out), *TINY]
+        arguments += ["--models", "deepchrome,forest", "--input", scale]
+        assert main(arguments) == 0
+        results[scale] = pd.read_csv(out / "results.csv").set_index("model")
+    counts, logged = results["counts"], results["log1p"]
+    assert (
+        counts.loc["RandomForest", "test_auc"] == logged.loc["RandomForest", "test_auc"]
+    )
+    assert counts.loc["DeepChrome", "test_auc"] != logged.loc["DeepChrome", "test_auc"]
+
+    cell = remc_folder / "E001"
+    model_path = tmp_path / "model.skattchrome"
+    fit = ["fit", str(cell), "--model", "deepchrome", "--out", str(model_path)]
+    assert main([*fit, "--max-epochs", "1", "--quiet", "--input", "log1p"]) == 0
+    model = load_model(model_path)
+    assert model.log_transform
+    out = tmp_path / "predictions.csv"
+    assert main(["predict", str(model_path), str(cell), "--out", str(out)]) == 0
+    test = load_remc(cell, "test")
+    np.testing.assert_array_equal(
+        pd.read_csv(out)["probability"], model.predict_proba(test.data)[:, 1]
+    )
+    with pytest.raises(SystemExit):
+        main(["fit", str(cell), "--model", "forest", "--out", "m", "--input", "log"])
+    assert "invalid choice: 'log'" in capsys.readouterr().err

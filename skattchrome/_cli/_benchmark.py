@@ -276,6 +276,7 @@ def run_benchmark(args):
             n_threads=args.threads,
             verbose=int(in_process and args.verbose and not args.quiet),
             task=args.task,
+            log_transform=args.input == "log1p",
         )
         for cell in cells
         for model in models

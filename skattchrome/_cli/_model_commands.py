@@ -143,6 +143,7 @@ def _fit(args):
         max_epochs=args.max_epochs,
         device=args.device,
         verbose=0 if args.quiet else 1,
+        log_transform=args.input == "log1p",
     )
     train = _load_split(args.data, args.subset, "train")
     valid_path = args.valid

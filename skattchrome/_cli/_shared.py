@@ -16,6 +16,9 @@ EXIT_INTERRUPTED = 130
 SCORE_SHORT_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2": "R²"}
 """Names of the scores in the one-line reports of tasks and fits."""
 
+INPUTS = ("counts", "log1p")
+"""The scales the neural models can read the signal on (``--input``)."""
+
 _CELL_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -87,6 +90,17 @@ def add_training_options(parser):
         help=(
             "maximum epochs of the neural models, or auto to size them to the "
             "training genes (default auto)"
+        ),
+    )
+    parser.add_argument(
+        "--input",
+        choices=INPUTS,
+        default="counts",
+        help=(
+            "what the neural models read: the read counts as they are (default, "
+            "as in the paper and the published models) or their log1p "
+            "(log_transform=True); the forest and the linear baselines are the "
+            "same either way"
         ),
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

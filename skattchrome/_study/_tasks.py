@@ -85,6 +85,9 @@ class StudyTask:
         1 prints a line per epoch.
     task : {"classification", "regression"}, default="classification"
         Predict the labels, or the expression values of the source.
+    log_transform : bool, default=False
+        Whether a neural model reads ``log1p`` of the signal (its
+        ``log_transform``) instead of the signal as it is.
 
     Examples
     --------
@@ -103,6 +106,7 @@ class StudyTask:
     n_threads: int = 1
     verbose: int = 0
     task: str = "classification"
+    log_transform: bool = False
 
     @property
     def name(self):
@@ -249,6 +253,7 @@ def run_task(task):
             max_epochs=task.max_epochs,
             device=task.device,
             verbose=task.verbose,
+            log_transform=task.log_transform,
         )
         with torch_threads(task.n_threads):
             start = time.perf_counter()
