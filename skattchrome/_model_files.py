@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 from safetensors.torch import load as load_tensors
@@ -368,11 +369,29 @@ def load_model(path, *, device=None):
         contents = {name: archive.read(name) for name in names}
     manifest = _read_manifest(path, contents.pop(MANIFEST))
     _check_members(path, manifest, contents)
+    try:
+        return _estimator(path, manifest, contents, device)
+    except (KeyError, TypeError, IndexError, AttributeError, SafetensorError) as error:
+        raise ValueError(
+            f"{path} is not a valid skattchrome model file: its content cannot be "
+            f"read back ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _estimator(path, manifest, contents, device):
+    """The fitted estimator that a checked manifest and its members describe."""
     estimator_class = _ESTIMATORS.get(manifest["estimator"])
     if estimator_class is None:
         raise _invalid(
             path, f"an estimator that skattchrome lacks: {manifest['estimator']!r}"
         )
+    unfitted = [
+        name
+        for name in manifest["attributes"]
+        if not (isinstance(name, str) and name.endswith("_")) or name.startswith("_")
+    ]
+    if unfitted:
+        raise _invalid(path, f"attributes that are not fitted ones: {unfitted[:3]}")
     arrays = load_arrays(contents[ARRAYS]) if ARRAYS in contents else {}
     decoder = _Decoder(arrays, path)
     parameters = {

@@ -293,6 +293,20 @@ def test_a_changed_member_is_refused(saved, tmp_path):
             ),
             "an entry it cannot read",
         ),
+        (
+            lambda m: m["attributes"].update(coef_={"__skattchrome__": "dict"}),
+            r"its content cannot be read back \(KeyError",
+        ),
+        (
+            lambda m: m["attributes"].update(_validated=1.0),
+            "attributes that are not fitted ones",
+        ),
+        (
+            lambda m: m["attributes"].update(
+                classes_={"__skattchrome__": "strings", "dtype": "<f8", "items": []}
+            ),
+            "an array of strings of dtype float64",
+        ),
     ],
 )
 def test_a_manifest_that_names_what_the_package_lacks_is_refused(
