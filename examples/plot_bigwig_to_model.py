@@ -118,18 +118,13 @@ print(f"{y.sum()} of {len(y)} genes above the median RPKM")
 # ----------------
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from skattchrome import AttentiveChromeClassifier
 
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.25, stratify=y, random_state=0
 )
-model = make_pipeline(
-    FunctionTransformer(np.log1p),
-    AttentiveChromeClassifier(random_state=0),
-)
+model = AttentiveChromeClassifier(log_transform=True, random_state=0)
 model.fit(X_train, y_train)
 test_auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
 print(f"test ROC AUC: {test_auc:.3f}")

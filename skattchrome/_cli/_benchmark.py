@@ -25,6 +25,7 @@ from ..datasets import fetch_remc
 from ._shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    INPUT_SCALE,
     SCORE_SHORT_NAMES,
     add_task_options,
     add_training_options,
@@ -82,6 +83,8 @@ regression and chromosome splits (the documentation's page "Regression and
   --expression-column "{{cell}}_rpkm" --log1p for columns such as E003_rpkm.
   --split chromosomes --chromosomes TABLE keeps each chromosome in one split,
   so that no test gene shares a chromatin domain with a training gene.
+
+{textwrap.fill(INPUT_SCALE, 79, subsequent_indent="  ", break_on_hyphens=False)}
 
 reproducibility: each task seeds its model from (--seed, cell, model) and
   runs torch on --threads threads (default 1): results are identical
