@@ -1,6 +1,5 @@
 """Targets from expression levels: labels as in DeepChrome, log levels to regress."""
 
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -171,7 +170,7 @@ def _like(expression, values):
 def _threshold(values, threshold):
     if is_one_of(threshold, ("median", "mean")):
         return getattr(np, threshold)(values)
-    if isinstance(threshold, numbers.Real) and np.isfinite(threshold):
+    if is_number(threshold) and np.isfinite(threshold):
         return float(threshold)
     raise ValueError(
         f"threshold must be 'median', 'mean' or a finite number, got {threshold!r}."

@@ -47,7 +47,7 @@ def test_missing_values_name_the_genes():
         label_expression(np.array([np.nan, 1.0]))
 
 
-@pytest.mark.parametrize("threshold", ["mode", np.nan, None])
+@pytest.mark.parametrize("threshold", ["mode", np.nan, None, True, False])
 def test_invalid_threshold(threshold):
     with pytest.raises(ValueError, match="threshold must be 'median', 'mean'"):
         label_expression([1.0, 2.0], threshold=threshold)
