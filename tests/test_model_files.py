@@ -122,6 +122,7 @@ def test_a_loaded_model_has_the_parameters_and_attributes_it_was_saved_with(
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+@pytest.mark.slow
 def test_every_model_predicts_bit_identically_in_a_fresh_process(
     saved, genes, tmp_path
 ):
