@@ -11,6 +11,16 @@ Everything is measured in one run, on the same machine:
   The neural models read ``log1p`` of the read counts (a ``Pipeline`` step);
   the forest and the linear baseline read the counts (the linear baseline
   takes the log of its window sums itself).
+* ``scaling``: raw read counts against ``log1p`` of them, on the genes and
+  folds of ``real`` (the same folds for every model and input):
+  ``AttentiveChromeClassifier`` with its defaults and with ``PAPER_RECIPE``
+  (the published training, which read raw counts), ``DeepChromeClassifier``
+  and ``ChromeForestClassifier``, each on the counts and behind a ``log1p``
+  ``Pipeline`` step, and ``ChromeLogisticClassifier`` without and with the log
+  of its window sums (``log_transform``). Per model, the mean and standard
+  deviation of the folds' ROC AUC on each input, the paired difference log1p
+  minus raw over the folds (mean, standard deviation, wins, losses and ties)
+  and the mean time of a fit; then the means over the cell types.
 * ``sizes``: simulated cell types with 100 to 20 000 training genes (5000 test
   genes each): test ROC AUC and wall time of ``fit`` for the defaults of
   ``AttentiveChromeClassifier`` and ``DeepChromeClassifier`` against the
@@ -25,10 +35,11 @@ Everything is measured in one run, on the same machine:
   count per bin, the share of empty bins, the ratio of the summed signal of
   highly to lowly expressed genes, and the ROC AUC of the linear baseline.
 
-Run ``python benchmarks/bench_real_cells.py`` for the full run (about 70
-minutes on 2 cores; ``--sections`` picks sections), ``--quick`` for the
-reduced run that CI uses so the script cannot rot (2-fold cross-validation,
-fewer sizes and seeds: its figures mean little).
+Run ``python benchmarks/bench_real_cells.py`` for the full run (about 105
+minutes on 2 cores, ``scaling`` about 35 of them; ``--sections`` picks
+sections), ``--quick`` for the reduced run that CI uses so the script cannot
+rot (2-fold cross-validation, ``scaling`` on Chromoformer's genes only, fewer
+sizes and seeds: its figures mean little).
 """
 
 import argparse
@@ -41,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -57,12 +69,14 @@ from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 from skattchrome.interpret import correlate_with_reference
 from skattchrome.model_selection import compare_models, paired_comparison
 
-SECTIONS = ("real", "sizes", "attention", "likeness")
+SECTIONS = ("real", "scaling", "sizes", "attention", "likeness")
 DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
 LINEAR_BASELINE = "Logistic"
 DEFAULTS = "AttentiveChrome"
 RECIPE_TO_LAST_EPOCH_NAME = "AttentiveChrome, recipe to last epoch"
 RECIPE_TO_LAST_EPOCH = {**PAPER_RECIPE, "validation_fraction": None}
+CHROMOFORMER = "E003 (Chromoformer, 100 genes)"
+RAW, LOG1P = "raw", "log1p"
 # Chromoformer's signal is the sum of per-base read depth in each bin; this
 # factor (its README's) puts it on the read-count scale of the published data.
 DEPTH_TO_READS = 135 / 3600
@@ -123,7 +137,7 @@ def real_cells(root):
     return {
         "E003 (DeepDiff, 200 genes)": deepdiff_cell(root / "deepdiff" / "E003"),
         "E123 (DeepDiff, 200 genes)": deepdiff_cell(root / "deepdiff" / "E123"),
-        "E003 (Chromoformer, 100 genes)": chromoformer_cell(root / "chromoformer_e003"),
+        CHROMOFORMER: chromoformer_cell(root / "chromoformer_e003"),
     }
 
 
@@ -173,6 +187,110 @@ def print_real_cells(cells, repeats, models, n_splits=5):
             f"  {DEFAULTS} minus {reference}, mean over the cell types: "
             f"{defaults - means.loc[reference].mean():+.4f}"
         )
+
+
+def on_counts_and_log(estimator):
+    """``estimator`` on the read counts and on their ``log1p``, by input."""
+    return {RAW: estimator, LOG1P: on_log_signal(clone(estimator))}
+
+
+def scaling_models(random_state=0):
+    """The models of the input comparison, by name: {input: estimator}."""
+    return {
+        DEFAULTS: on_counts_and_log(
+            AttentiveChromeClassifier(random_state=random_state)
+        ),
+        "AttentiveChrome, recipe": on_counts_and_log(
+            AttentiveChromeClassifier(random_state=random_state, **PAPER_RECIPE)
+        ),
+        "DeepChrome": on_counts_and_log(
+            DeepChromeClassifier(random_state=random_state)
+        ),
+        "RandomForest": on_counts_and_log(
+            ChromeForestClassifier(random_state=random_state)
+        ),
+        LINEAR_BASELINE: {
+            RAW: ChromeLogisticClassifier(log_transform=False),
+            LOG1P: ChromeLogisticClassifier(),
+        },
+    }
+
+
+def wins_losses_ties(differences):
+    """How often a paired difference is positive, negative and zero."""
+    return (
+        f"{(differences > 0).sum()}-{(differences < 0).sum()}-"
+        f"{(differences == 0).sum()}"
+    )
+
+
+def print_scaling(cells, repeats, n_splits=5):
+    print(
+        f"\nRaw read counts against log1p: ROC AUC in {repeats} x stratified "
+        f"{n_splits}-fold cross-validation (the same folds for every model and "
+        "input; mean +- sd over folds), log1p minus raw on the same folds (mean +- "
+        "sd, wins-losses-ties) and the mean time of a fit; "
+        f"{LINEAR_BASELINE} takes the log of its window sums or not "
+        "(log_transform) instead of a log1p step"
+    )
+    models = scaling_models()
+    estimators = {
+        f"{model}, {kind}": estimator
+        for model, inputs in models.items()
+        for kind, estimator in inputs.items()
+    }
+    rows = []
+    for name, cell in cells.items():
+        start = time.perf_counter()
+        results = compare_models(
+            cell["X"],
+            cell["y"],
+            estimators=estimators,
+            cv=RepeatedStratifiedKFold(
+                n_splits=n_splits, n_repeats=repeats, random_state=0
+            ),
+        ).set_index("model")
+        splits = results.filter(like="split")
+        print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
+        print(
+            f"  {'model':<24} {'raw':>16} {'log1p':>16} {'log1p minus raw':>26} "
+            f"{'fit s raw':>9} {'log1p':>6}"
+        )
+        for model in models:
+            raw, log = splits.loc[f"{model}, {RAW}"], splits.loc[f"{model}, {LOG1P}"]
+            differences = log - raw
+            line = (
+                f"  {model:<24} {raw.mean():.4f} +- {raw.std(ddof=0):.4f} "
+                f"{log.mean():.4f} +- {log.std(ddof=0):.4f} "
+                f"{differences.mean():+.4f} +- {differences.std(ddof=0):.4f} "
+                f"{wins_losses_ties(differences):>8} "
+                f"{results.loc[f'{model}, {RAW}', 'mean_fit_time']:>9.1f} "
+                f"{results.loc[f'{model}, {LOG1P}', 'mean_fit_time']:>6.1f}"
+            )
+            if (differences == 0).all():
+                line += "  identical on every fold"
+            print(line)
+            rows += [
+                {"cell": name, "model": model, RAW: on_raw, LOG1P: on_log}
+                for on_raw, on_log in zip(raw, log, strict=True)
+            ]
+        print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
+    folds = pd.DataFrame(rows)
+    folds["difference"] = folds[LOG1P] - folds[RAW]
+    means = (
+        folds.groupby(["model", "cell"], sort=False)
+        .mean()
+        .groupby("model", sort=False)
+        .mean()
+    )
+    means["wins-losses-ties"] = folds.groupby("model", sort=False)["difference"].agg(
+        wins_losses_ties
+    )
+    print(
+        "\n  Mean ROC AUC over the cell types on each input, log1p minus raw, and "
+        "the wins-losses-ties of log1p over all their folds:"
+    )
+    print(means.round(4).to_string())
 
 
 def simulated_split(n_train, n_test, seed):
@@ -391,22 +509,25 @@ def main():
     cells = None
     if location and Path(location).is_dir():
         cells = real_cells(Path(location))
-    elif sections & {"real", "attention", "likeness"}:
+    elif sections & {"real", "scaling", "attention", "likeness"}:
         print(
             f"{DATA_VARIABLE} does not point at the shared reference data: the "
-            "real, attention and likeness sections are skipped.",
+            "real, scaling, attention and likeness sections are skipped.",
             file=sys.stderr,
         )
     if "real" in sections and cells:
         print_real_cells(
             cells, repeats, real_cell_models(), n_splits=2 if args.quick else 5
         )
+    if "scaling" in sections and cells:
+        if args.quick:
+            print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits=2)
+        else:
+            print_scaling(cells, repeats)
     if "sizes" in sections:
         print_sizes(sizes, list(range(size_seeds)), n_test)
     if "attention" in sections and cells:
-        print_attention(
-            cells["E003 (Chromoformer, 100 genes)"], list(range(attention_seeds))
-        )
+        print_attention(cells[CHROMOFORMER], list(range(attention_seeds)))
     if "likeness" in sections and cells:
         print_likeness(cells)
 

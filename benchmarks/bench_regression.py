@@ -17,15 +17,25 @@ Everything is measured in one run, on the same machine:
   The neural models read ``log1p`` of the read counts (a ``Pipeline`` step);
   the forest reads the counts, and the ridge regression takes the log of each
   mark's summed signal itself.
+* ``scaling``: raw read counts against ``log1p`` of them, on the genes of
+  ``real`` and its random folds (the same folds for both inputs):
+  ``AttentiveChromeRegressor`` and ``DeepChromeRegressor`` on the counts and
+  behind a ``log1p`` ``Pipeline`` step, and ``ChromeRidgeRegressor`` without
+  and with the log of its summed signal (``log_transform``). Per model and
+  input, the Pearson r and R² of the out-of-fold predictions (mean and
+  standard deviation over the repeats), and the difference of Pearson r log1p
+  minus raw per repeat (mean, standard deviation, wins, losses and ties);
+  then the means over the cell types.
 * ``simulated``: the same models on simulated cell types whose expression is
   known (``make_chromatin_data(return_expression=True)``), trained on 1000
   genes and tested on 5000: the Pearson r and R² of each model, and the time
   of its fit.
 
-Run ``python benchmarks/bench_regression.py`` for the full run (about 20
-minutes on 2 cores), ``--quick`` for the reduced run that CI uses so the script
-cannot rot (one repeat of 2-fold cross-validation, a smaller simulated cell:
-its figures mean little).
+Run ``python benchmarks/bench_regression.py`` for the full run (about 40
+minutes on 2 cores, ``scaling`` about 20 of them; ``--sections`` picks
+sections), ``--quick`` for the reduced run that CI uses so the script cannot
+rot (one repeat of 2-fold cross-validation, ``scaling`` on Chromoformer's genes
+only, a smaller simulated cell: its figures mean little).
 """
 
 import argparse
@@ -53,11 +63,13 @@ from skattchrome import (
 from skattchrome.datasets import load_remc, make_chromatin_data
 from skattchrome.model_selection import ChromosomeKFold
 
-SECTIONS = ("real", "simulated")
+SECTIONS = ("real", "scaling", "simulated")
 DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
 ATTENTION_MODEL = "AttentiveChrome"
 LINEAR_BASELINE = "Ridge"
 FOLDS = ("random", "chromosomes")
+CHROMOFORMER = "E003 (Chromoformer, 100 genes)"
+RAW, LOG1P = "raw", "log1p"
 # Chromoformer's signal is the sum of per-base read depth in each bin; this
 # factor (its README's) puts it on the read-count scale of the published data.
 DEPTH_TO_READS = 135 / 3600
@@ -113,7 +125,7 @@ def real_cells(root):
     return {
         "E003 (DeepDiff, 200 genes)": deepdiff_cell(root, "E003"),
         "E123 (DeepDiff, 200 genes)": deepdiff_cell(root, "E123"),
-        "E003 (Chromoformer, 100 genes)": chromoformer_cell(root),
+        CHROMOFORMER: chromoformer_cell(root),
     }
 
 
@@ -201,6 +213,92 @@ def print_real(cells, repeats, n_splits):
     print(overrating.round(4).to_string())
 
 
+def scaling_regressors(random_state):
+    """The regressors of the input comparison, by name: {input: estimator}."""
+    return {
+        ATTENTION_MODEL: {
+            RAW: AttentiveChromeRegressor(random_state=random_state),
+            LOG1P: on_log_signal(AttentiveChromeRegressor(random_state=random_state)),
+        },
+        "DeepChrome": {
+            RAW: DeepChromeRegressor(random_state=random_state),
+            LOG1P: on_log_signal(DeepChromeRegressor(random_state=random_state)),
+        },
+        LINEAR_BASELINE: {
+            RAW: ChromeRidgeRegressor(log_transform=False),
+            LOG1P: ChromeRidgeRegressor(),
+        },
+    }
+
+
+def input_scores(cell, repeats, n_splits):
+    """Scores of every model's out-of-fold predictions, per repeat and input."""
+    rows = []
+    for repeat in range(repeats):
+        cv = KFold(n_splits=n_splits, shuffle=True, random_state=repeat)
+        for name, inputs in scaling_regressors(random_state=repeat).items():
+            for kind, model in inputs.items():
+                predicted = cross_val_predict(
+                    model, cell["X"], cell["expression"], cv=cv
+                )
+                rows.append(
+                    {
+                        "model": name,
+                        "input": kind,
+                        "repeat": repeat,
+                        **scores(cell["expression"], predicted),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def mean_and_sd(values, form=".4f"):
+    """``mean +- sd`` of ``values`` (sd 0 for a single value)."""
+    return f"{values.mean():{form}} +- {np.nan_to_num(values.std()):.4f}"
+
+
+def print_scaling(cells, repeats, n_splits):
+    print(
+        f"\nReal genes, raw read counts against log1p: log1p(RPKM) predicted out "
+        f"of fold, {n_splits} random folds (the same for both inputs); Pearson r "
+        f"and R² as mean +- sd over {repeats} repeat(s), and Pearson r log1p minus "
+        f"raw per repeat (mean +- sd, wins-losses-ties); {LINEAR_BASELINE} takes "
+        "the log of its summed signal or not (log_transform) instead of a log1p "
+        "step"
+    )
+    per_cell = {}
+    for name, cell in cells.items():
+        start = time.perf_counter()
+        results = input_scores(cell, repeats, n_splits)
+        pearson = results.pivot_table(
+            index="repeat", columns=["model", "input"], values="pearson"
+        )
+        r2 = results.groupby(["model", "input"])["r2"].mean()
+        print(f"\n{name}: {len(cell['X'])} genes")
+        print(
+            f"  {'model':<16}{'raw r':>18}{'log1p r':>18}{'log1p minus raw':>19}"
+            f"{'w-l-t':>7}{'R² raw':>9}{'R² log1p':>10}"
+        )
+        for model in dict.fromkeys(results["model"]):
+            raw, log = pearson[(model, RAW)], pearson[(model, LOG1P)]
+            difference = log - raw
+            wins_losses_ties = (
+                f"{(difference > 0).sum()}-{(difference < 0).sum()}-"
+                f"{(difference == 0).sum()}"
+            )
+            print(
+                f"  {model:<16}{mean_and_sd(raw):>18}{mean_and_sd(log):>18}"
+                f"{mean_and_sd(difference, '+.4f'):>19}{wins_losses_ties:>7}"
+                f"{r2[(model, RAW)]:>9.4f}{r2[(model, LOG1P)]:>10.4f}"
+            )
+        print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
+        per_cell[name] = pearson.mean()
+    means = pd.DataFrame(per_cell).mean(axis=1).unstack("input")[[RAW, LOG1P]]
+    means["log1p minus raw"] = means[LOG1P] - means[RAW]
+    print("\n  Mean Pearson r over the cell types on each input:")
+    print(means.round(4).to_string())
+
+
 def print_simulated(n_train, n_test, seeds):
     print(
         f"\nSimulated cell types: trained on {n_train} genes, Pearson r on {n_test} "
@@ -268,15 +366,22 @@ def main():
         f"{torch.get_num_threads()} torch threads, torch {torch.__version__}"
     )
     location = os.environ.get(DATA_VARIABLE)
-    if "real" in sections:
-        if location and Path(location).is_dir():
-            print_real(real_cells(Path(location)), repeats, n_splits)
+    cells = None
+    if location and Path(location).is_dir():
+        cells = real_cells(Path(location))
+    elif sections & {"real", "scaling"}:
+        print(
+            f"{DATA_VARIABLE} does not point at the shared reference data: the "
+            "real and scaling sections are skipped.",
+            file=sys.stderr,
+        )
+    if "real" in sections and cells:
+        print_real(cells, repeats, n_splits)
+    if "scaling" in sections and cells:
+        if args.quick:
+            print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits)
         else:
-            print(
-                f"{DATA_VARIABLE} does not point at the shared reference data: the "
-                "real section is skipped.",
-                file=sys.stderr,
-            )
+            print_scaling(cells, repeats, n_splits)
     if "simulated" in sections:
         print_simulated(n_train, n_test, seeds)
 
