@@ -1,6 +1,5 @@
 """Targets from expression levels: labels as in DeepChrome, log levels to regress."""
 
-
 import numpy as np
 import pandas as pd
 
