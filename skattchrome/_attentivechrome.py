@@ -1,4 +1,9 @@
-"""AttentiveChrome: the hierarchical attention LSTM as a classifier and a regressor."""
+"""AttentiveChrome: the hierarchical attention LSTM as a classifier and a regressor.
+
+The two estimators share one network, its parameters and its attention maps
+(``_AttentiveChrome``) and differ only in their task, so they stay in one
+module past 500 lines; most of its length is their reference documentation.
+"""
 
 import warnings
 from contextlib import nullcontext
