@@ -1,5 +1,6 @@
 """The 55 published AttentiveChrome models of the Kipoi model zoo, as estimators."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -272,8 +273,15 @@ def fetch_published(cell_type, *, data_home=None, download_if_missing=True):
             "download_if_missing is False."
         )
     else:
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        download(_url(file_name), path, digest=("md5", expected))
+        try:
+            download(_url(file_name), path, digest=("md5", expected))
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
     return from_published_weights(path)
 
 
