@@ -10,7 +10,7 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from skattchrome import AttentiveChromeClassifier
+from skattchrome import AttentiveChromeClassifier, load_model, save_model
 from skattchrome.datasets import REFERENCE_MARKS, load_remc
 from skattchrome.interpret import saliency
 from skattchrome.pretrained import (
@@ -361,3 +361,15 @@ def test_published_models_read_the_archive_layout(weights_file, test_data):
         model.predict_proba(genes.data)[:, 1], probability, atol=1e-5
     )
     assert os.fspath(path).endswith(FILE_NAME)
+
+
+def test_a_published_model_saves_and_loads_as_data(weights_file, counts, tmp_path):
+    path, _ = weights_file
+    model = from_published_weights(path)
+    saved = tmp_path / "published.skattchrome"
+    save_model(model, saved)
+    loaded = load_model(saved)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(counts), model.predict_proba(counts)
+    )
+    assert (loaded.n_epochs_, loaded.batch_size_, loaded.attention_) == (0, None, {})
