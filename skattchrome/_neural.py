@@ -425,8 +425,9 @@ class NeuralChromatinEstimator(
             return X
         if (X < 0).any():
             raise ValueError(
-                f"Negative values in {name}: with log_transform=True, "
-                f"{type(self).__name__} reads log1p of the signal, which needs "
+                f"Negative values in data passed to {type(self).__name__} "
+                f"({name}): with log_transform=True it reads log1p of the signal, "
+                "which needs "
                 "non-negative signal such as read counts. Pass log_transform=False "
                 "for signal that is already on a log scale or centred."
             )
