@@ -15,11 +15,8 @@ import torch
 from ._attention import ATTENTION_NORMALIZATIONS
 from ._attention_maps import AttentionMaps, class_average
 from ._modules import ATTENTION_SCORINGS, BIN_ENCODERS, AttentiveChromeModule
-from ._neural import (
-    NeuralChromatinClassifier,
-    NeuralChromatinEstimator,
-    NeuralChromatinRegressor,
-)
+from ._neural import NeuralChromatinEstimator
+from ._neural_tasks import NeuralChromatinClassifier, NeuralChromatinRegressor
 from ._validation import Boolean, Number, OneOf
 
 PAPER_RECIPE = {

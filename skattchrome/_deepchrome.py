@@ -3,11 +3,8 @@
 from typing import ClassVar
 
 from ._modules import DeepChromeModule
-from ._neural import (
-    NeuralChromatinClassifier,
-    NeuralChromatinEstimator,
-    NeuralChromatinRegressor,
-)
+from ._neural import NeuralChromatinEstimator
+from ._neural_tasks import NeuralChromatinClassifier, NeuralChromatinRegressor
 from ._validation import Fraction, Number, PositiveInts
 
 

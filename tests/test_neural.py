@@ -11,7 +11,7 @@ from skattchrome import (
     DeepChromeClassifier,
     DeepChromeRegressor,
 )
-from skattchrome._neural import NeuralChromatinClassifier
+from skattchrome._neural_tasks import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
 
 SMALL = {

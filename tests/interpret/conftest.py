@@ -6,7 +6,7 @@ import pytest
 from torch import nn
 
 from skattchrome import AttentiveChromeClassifier
-from skattchrome._neural import NeuralChromatinClassifier
+from skattchrome._neural_tasks import NeuralChromatinClassifier
 from skattchrome.datasets import make_chromatin_data
 
 
