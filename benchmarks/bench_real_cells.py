@@ -141,6 +141,18 @@ def real_cells(root):
     }
 
 
+def _cross_validated(cell, estimators, n_splits, repeats):
+    """``compare_models`` on one real cell type, on the folds every section uses."""
+    return compare_models(
+        cell["X"],
+        cell["y"],
+        estimators=estimators,
+        cv=RepeatedStratifiedKFold(
+            n_splits=n_splits, n_repeats=repeats, random_state=0
+        ),
+    )
+
+
 def print_real_cells(cells, repeats, models, n_splits=5):
     print(
         f"\nReal cell types: ROC AUC in {repeats} x stratified {n_splits}-fold "
@@ -150,14 +162,7 @@ def print_real_cells(cells, repeats, models, n_splits=5):
     means = {}
     for name, cell in cells.items():
         start = time.perf_counter()
-        results = compare_models(
-            cell["X"],
-            cell["y"],
-            estimators=models,
-            cv=RepeatedStratifiedKFold(
-                n_splits=n_splits, n_repeats=repeats, random_state=0
-            ),
-        )
+        results = _cross_validated(cell, models, n_splits, repeats)
         splits = results.set_index("model").filter(like="split")
         paired = paired_comparison(results, baseline=LINEAR_BASELINE).set_index("model")
         print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
@@ -242,14 +247,8 @@ def print_scaling(cells, repeats, n_splits=5):
     rows = []
     for name, cell in cells.items():
         start = time.perf_counter()
-        results = compare_models(
-            cell["X"],
-            cell["y"],
-            estimators=estimators,
-            cv=RepeatedStratifiedKFold(
-                n_splits=n_splits, n_repeats=repeats, random_state=0
-            ),
-        ).set_index("model")
+        results = _cross_validated(cell, estimators, n_splits, repeats)
+        results = results.set_index("model")
         splits = results.filter(like="split")
         print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
         print(
