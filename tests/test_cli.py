@@ -256,8 +256,8 @@ def test_fit_predict_explain_round_trip(remc_folder, tmp_path, capsys):
 
 
 def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys):
-    model_path = tmp_path / "forest.skattchrome"
-    fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
+    model_path = tmp_path / "logistic.skattchrome"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "logistic"]
     assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
     assert main(["explain", str(model_path), str(remc_folder / "E001")]) == 1
     assert "has no attention" in capsys.readouterr().err
@@ -265,8 +265,8 @@ def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys
 
 
 def test_a_failed_write_leaves_no_file_behind(remc_folder, tmp_path, monkeypatch):
-    model_path = tmp_path / "forest.skattchrome"
-    fit = ["fit", str(remc_folder / "E001"), "--model", "forest"]
+    model_path = tmp_path / "logistic.skattchrome"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "logistic"]
     assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
     out = tmp_path / "predictions"
 
