@@ -138,6 +138,14 @@ def scores(measured, predicted):
     }
 
 
+def out_of_fold(cell, model, cv, groups=None):
+    """Scores of ``model``'s out-of-fold predictions of the cell's expression."""
+    predicted = cross_val_predict(
+        model, cell["X"], cell["expression"], groups=groups, cv=cv
+    )
+    return scores(cell["expression"], predicted)
+
+
 def out_of_fold_scores(cell, fold, repeats, n_splits):
     """Scores of every model's out-of-fold predictions, one row per repeat."""
     rows = []
@@ -148,19 +156,12 @@ def out_of_fold_scores(cell, fold, repeats, n_splits):
         else:
             cv, groups = ChromosomeKFold(n_splits=n_splits), cell["chromosomes"]
         for name, model in regressors(random_state=repeat).items():
-            predicted = cross_val_predict(
-                model,
-                cell["X"],
-                cell["expression"],
-                groups=groups,
-                cv=cv,
-            )
             rows.append(
                 {
                     "model": name,
                     "fold": fold,
                     "repeat": repeat,
-                    **scores(cell["expression"], predicted),
+                    **out_of_fold(cell, model, cv, groups),
                 }
             )
     return pd.DataFrame(rows)
@@ -238,18 +239,23 @@ def input_scores(cell, repeats, n_splits):
         cv = KFold(n_splits=n_splits, shuffle=True, random_state=repeat)
         for name, inputs in scaling_regressors(random_state=repeat).items():
             for kind, model in inputs.items():
-                predicted = cross_val_predict(
-                    model, cell["X"], cell["expression"], cv=cv
-                )
                 rows.append(
                     {
                         "model": name,
                         "input": kind,
                         "repeat": repeat,
-                        **scores(cell["expression"], predicted),
+                        **out_of_fold(cell, model, cv),
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def wins_losses_ties(differences):
+    """How often a paired difference is positive, negative and zero."""
+    return (
+        f"{(differences > 0).sum()}-{(differences < 0).sum()}-"
+        f"{(differences == 0).sum()}"
+    )
 
 
 def mean_and_sd(values, form=".4f"):
@@ -282,13 +288,10 @@ def print_scaling(cells, repeats, n_splits):
         for model in dict.fromkeys(results["model"]):
             raw, log = pearson[(model, RAW)], pearson[(model, LOG1P)]
             difference = log - raw
-            wins_losses_ties = (
-                f"{(difference > 0).sum()}-{(difference < 0).sum()}-"
-                f"{(difference == 0).sum()}"
-            )
             print(
                 f"  {model:<16}{mean_and_sd(raw):>18}{mean_and_sd(log):>18}"
-                f"{mean_and_sd(difference, '+.4f'):>19}{wins_losses_ties:>7}"
+                f"{mean_and_sd(difference, '+.4f'):>19}"
+                f"{wins_losses_ties(difference):>7}"
                 f"{r2[(model, RAW)]:>9.4f}{r2[(model, LOG1P)]:>10.4f}"
             )
         print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
