@@ -185,6 +185,8 @@ def _model_and_data(args):
     path, data = args.paths
     if not args.allow_pickle or is_model_file(path):
         return load_model(path), data
+    # A pickle runs its code when opened: only with --allow-pickle, whose help
+    # says so, and only for a file that is not a skattchrome model file.
     model = joblib.load(path)
     if not isinstance(model, ChromatinEstimatorBase):
         raise ValueError(f"{path} does not hold a skattchrome model.")
