@@ -32,6 +32,7 @@ from ._devices import FUSED_ADAM_DEVICES, deterministic_cudnn, resolve_device
 from ._gradients import SaliencyMixin
 from ._modules import prediction_and_maps
 from ._validation import (
+    SHOWN_IN_ERRORS,
     Boolean,
     Fraction,
     Number,
@@ -308,6 +309,18 @@ class NeuralChromatinEstimator(
             )
             with self._cpu_threads(module, device):
                 net.fit(X_train, y_train)
+        diverged = [
+            name
+            for name, weights in net.module_.named_parameters()
+            if not torch.isfinite(weights).all()
+        ]
+        if diverged:
+            raise ValueError(
+                f"X: training diverged, the weights of {len(diverged)} layer(s) of "
+                f"{type(self).__name__} became NaN or infinite ({diverged[0]}...); "
+                f"X holds values up to {float(np.abs(X).max()):.3g}. Scale X "
+                "down, or set log_transform=True for counts."
+            )
         self._adopt_net(net)
         self.batch_size_ = batch_size
         self.max_epochs_ = max_epochs
@@ -467,10 +480,29 @@ class NeuralChromatinEstimator(
                 prediction, maps = prediction_and_maps(
                     module(torch.from_numpy(X[batch]).to(device))
                 )
-                yield (
-                    batch,
-                    [output.float().cpu().numpy() for output in (prediction, *maps)],
-                )
+                outputs = [
+                    output.float().cpu().numpy() for output in (prediction, *maps)
+                ]
+                for output in outputs:
+                    self._check_finite_output(output, X[batch], start)
+                yield batch, outputs
+
+    def _check_finite_output(self, output, X, start):
+        """Refuse, naming ``X``, the genes whose network output is not finite.
+
+        ``output`` holds one row per gene of ``X``, the genes from position
+        ``start`` on; signal near the float32 limit overflows the network.
+        """
+        not_finite = ~np.isfinite(output.reshape(len(output), -1)).all(axis=1)
+        if not_finite.any():
+            genes = (start + np.flatnonzero(not_finite))[:SHOWN_IN_ERRORS].tolist()
+            raise ValueError(
+                f"X: the network of {type(self).__name__} gives NaN or infinite "
+                f"outputs for {int(not_finite.sum())} gene(s), the first at "
+                f"positions {genes}; their signal (up to "
+                f"{float(np.abs(X[not_finite]).max()):.3g}) overflows its "
+                "arithmetic. Scale X down, or set log_transform=True for counts."
+            )
 
     def _first_output(self, X):
         """The network's first output for every gene of validated ``X``."""

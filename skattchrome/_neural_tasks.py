@@ -17,7 +17,7 @@ from ._callbacks import (
     output_r2,
 )
 from ._neural import NeuralChromatinEstimator
-from ._validation import SHOWN_IN_ERRORS, check_continuous_target
+from ._validation import SHOWN_IN_ERRORS, check_continuous_target, not_finite_in
 
 
 class NeuralChromatinClassifier(ChromatinClassifierBase, NeuralChromatinEstimator):
@@ -117,17 +117,33 @@ class NeuralChromatinRegressor(ChromatinRegressorBase, NeuralChromatinEstimator)
         if self._fit_to_continue() is None:
             self.target_mean_ = float(y.mean())
             self.target_scale_ = float(y.std())
-        return X, self._standardised(y)
+        return X, self._standardised(y, "y")
 
-    def _standardised(self, y):
-        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+    def _standardised(self, y, name):
+        """``y`` (named ``name`` in errors) standardised as the network learns it.
+
+        With the mean and standard deviation of the training target, which a
+        warm start or a validation target may lie too far from for float32.
+        """
+        with np.errstate(over="ignore"):
+            standardised = (y - self.target_mean_) / self.target_scale_
+        beyond = not_finite_in(standardised, np.float32)
+        if beyond.any():
+            raise ValueError(
+                f"{name} lies too far from the training target, which is "
+                f"standardised with mean {self.target_mean_:g} and standard "
+                f"deviation {self.target_scale_:g}: {name} up to "
+                f"{float(np.abs(y[beyond]).max()):g} overflows float32 once "
+                "standardised. Put it on the scale of the training target."
+            )
+        return standardised.astype(np.float32)
 
     def _encode_validation_target(self, y_valid):
         try:
             y_valid = check_continuous_target(self, y_valid, name="validation_data")
         except ValueError as error:
             raise ValueError(f"validation_data: {error}") from error
-        return self._standardised(y_valid)
+        return self._standardised(y_valid, "validation_data")
 
     def _validation_strata(self, y, n_valid):
         """None: the validation genes are drawn at random."""

@@ -21,6 +21,10 @@ NO_LABELS = "no_validation"
 SHOWN_IN_ERRORS = 10
 """Most offending items (genes, labels, chromosomes...) an error message lists."""
 
+_READ_DTYPES = [np.float64, np.float32]
+"""The dtypes ``X`` is read in: float32 kept, anything else as float64, so that
+values beyond the float32 range are refused before the cast to float32."""
+
 
 def _marks_from_column_names(columns):
     """Mark names read from bin-major ``"<mark>_<bin>"`` column names.
@@ -68,6 +72,14 @@ def _ndim(X):
     if hasattr(X, "ndim"):
         return X.ndim
     return np.ndim(X) if isinstance(X, list | tuple) else None
+
+
+def _is_complex(values):
+    """Whether array-like ``values`` hold complex numbers (False if unreadable)."""
+    try:
+        return np.asarray(values).dtype.kind == "c"
+    except (TypeError, ValueError):
+        return False
 
 
 def is_number(value, kind=numbers.Real):
@@ -238,6 +250,13 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             "X is None; expected the binned signal, an array of shape (n_genes, "
             "n_bins, n_marks) or (n_genes, n_bins * n_marks)."
         )
+    for name, values in (("X", X), ("y", y)):
+        if values is not NO_LABELS and _is_complex(values):
+            raise ValueError(
+                f"Complex data not supported: {name} holds complex numbers; "
+                "expected real numbers, one per "
+                f"{'bin and mark of each gene' if name == 'X' else 'gene'}."
+            )
     ndim = _ndim(X)
     if reset:
         check_number("n_marks", estimator.n_marks, kind="int", low=1, allow_none=True)
@@ -272,7 +291,7 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             n_marks = len(mark_names)
     elif ndim == 3:
         X = check_array(
-            X, allow_nd=True, dtype=np.float32, input_name="X", ensure_min_samples=1
+            X, allow_nd=True, dtype=_READ_DTYPES, input_name="X", ensure_min_samples=1
         )
         n_genes, n_bins, n_marks_3d = X.shape
         if not reset and (n_bins, n_marks_3d) != (estimator.n_bins_, n_marks):
@@ -300,7 +319,7 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
             "X.reshape(1, -1)."
         )
 
-    validate_kwargs = dict(reset=reset, dtype=np.float32, ensure_all_finite=True)
+    validate_kwargs = dict(reset=reset, dtype=_READ_DTYPES, ensure_all_finite=True)
     if y is NO_LABELS:
         X = validate_data(estimator, X, **validate_kwargs)
     else:
@@ -322,24 +341,68 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
         estimator.mark_names_ = np.asarray(
             mark_names or default_mark_names(n_marks), dtype=object
         )
-    X = X.reshape(X.shape[0], -1, n_marks)
+    X = check_finite("X", X, dtype=np.float32).reshape(X.shape[0], -1, n_marks)
     if not X.flags.writeable:
         X = X.copy()
     return X if y is NO_LABELS else (X, y)
+
+
+def _missing_labels(y):
+    """Mask of the labels that are missing: None, NaN or an empty string."""
+    if y.dtype.kind in "US":
+        return np.char.strip(y.astype(str)) == ""
+    if y.dtype.kind != "O":
+        return np.zeros(len(y), dtype=bool)
+    return np.array(
+        [
+            value is None
+            or (isinstance(value, str) and not value.strip())
+            or (isinstance(value, float) and np.isnan(value))
+            for value in y
+        ],
+        dtype=bool,
+    )
 
 
 def check_binary_target(estimator, y):
     """Check that ``y`` holds exactly two classes and encode it as 0/1 float32.
 
     Sets ``estimator.classes_`` (sorted, as :func:`numpy.unique` gives them);
-    the encoding is 1 where ``y == classes_[1]``.
+    the encoding is 1 where ``y == classes_[1]``. Missing labels (None, NaN,
+    empty strings), labels of mixed types and continuous values are refused
+    with a message that says which.
     """
+    classifier = type(estimator).__name__
+    y = np.asarray(y)
+    missing = _missing_labels(y.ravel())
+    if missing.any():
+        raise ValueError(
+            f"y has no label (None, NaN or an empty string) for "
+            f"{int(missing.sum())} gene(s), at positions {_positions(missing)}: "
+            f"{classifier} needs a label for every gene; leave out the genes "
+            "without one."
+        )
+    try:
+        classes, y_encoded = np.unique(y, return_inverse=True)
+    except TypeError:
+        types = sorted({type(value).__name__ for value in y.ravel()})
+        raise ValueError(
+            f"y mixes labels of different types ({', '.join(types)}), which cannot "
+            "be sorted into classes; give every label the same type, for example "
+            "y.astype(str)."
+        ) from None
+    if type_of_target(y) == "continuous":
+        raise ValueError(
+            f"y holds continuous values ({', '.join(map(str, classes[:3]))}...), "
+            f"not two labels: {classifier} predicts high vs low expression. "
+            "Label the genes first (skattchrome.preprocessing.label_expression), "
+            "or fit a regressor to predict the values."
+        )
     check_classification_targets(y)
-    classes, y_encoded = np.unique(y, return_inverse=True)
     if len(classes) != 2:
         kind = "only one class" if len(classes) < 2 else f"{len(classes)} classes"
         raise ValueError(
-            f"Only binary classification is supported. {type(estimator).__name__} "
+            f"Only binary classification is supported. {classifier} "
             f"predicts high vs low expression, but y has {kind}: "
             f"{classes.tolist()[:SHOWN_IN_ERRORS]} "
             f"(type of target: {type_of_target(y)!r})."
@@ -348,21 +411,131 @@ def check_binary_target(estimator, y):
     return y_encoded.astype(np.float32)
 
 
-def _all_numbers(values):
-    """Whether every element of an object or string array is a real number."""
+def _positions(mask):
+    """The first :data:`SHOWN_IN_ERRORS` positions where ``mask`` is True.
+
+    Integers for a 1-D mask, tuples of indices for more dimensions.
+    """
+    found = np.argwhere(mask)[:SHOWN_IN_ERRORS]
+    return [int(row[0]) if mask.ndim == 1 else tuple(row.tolist()) for row in found]
+
+
+def not_finite_in(values, dtype):
+    """Mask of the real ``values`` that are not finite once stored in ``dtype``.
+
+    True for NaN, for infinity, and for finite values beyond the range of
+    ``dtype``, which the cast would turn into infinity (a count of 1e40 in
+    float32).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return ~np.isfinite(np.asarray(values).astype(dtype, copy=False))
+
+
+def check_finite(name, values, *, dtype=np.float64):
+    """``values`` as an array of ``dtype``, all finite, or an error naming ``name``.
+
+    The one rule for the numbers that the package reads (signal, targets,
+    maps, references): each is a real number, finite once stored in
+    ``dtype``.
+
+    Parameters
+    ----------
+    name : str
+        The argument, as the messages name it.
+    values : array-like
+        Real numbers of any shape.
+    dtype : numpy dtype, default=numpy.float64
+        The floating-point type the values are stored in.
+
+    Returns
+    -------
+    values : ndarray of ``dtype``
+
+    Raises
+    ------
+    TypeError
+        If ``values`` are not real numbers (strings, None, complex numbers).
+    ValueError
+        If some are NaN, infinite, or beyond the range of ``dtype``; the
+        message gives their number and first positions.
+    """
+    array = np.asarray(values)
     try:
-        values.astype(np.float64)
+        if array.dtype.kind == "c":
+            raise TypeError(array.dtype)
+        numbers = array if array.dtype.kind == "f" else array.astype(np.float64)
     except (TypeError, ValueError):
-        return False
-    return True
+        raise TypeError(
+            f"{name} must hold real numbers; got an array of dtype {array.dtype} "
+            "with values that are not (strings, None or complex numbers)."
+        ) from None
+    bad = not_finite_in(numbers, dtype)
+    if bad.any():
+        nan, infinite = np.isnan(numbers), np.isinf(numbers)
+        beyond_range = (
+            f"values beyond the {np.dtype(dtype).name} range "
+            f"(±{float(np.finfo(dtype).max):.3g})"
+        )
+        kinds = [
+            kind
+            for kind, mask in (
+                ("NaN", nan),
+                ("infinity", infinite),
+                (beyond_range, bad & ~nan & ~infinite),
+            )
+            if mask.any()
+        ]
+        raise ValueError(
+            f"{name} must hold finite numbers; it holds {' and '.join(kinds)} at "
+            f"{int(bad.sum())} position(s), the first {_positions(bad)}."
+        )
+    return numbers.astype(dtype, copy=False)
+
+
+def _labels_message(name, y, regressor):
+    """The message for a regressor's target of labels rather than numbers."""
+    examples = np.unique(y.astype(str))[:3].tolist()
+    return (
+        f"{name} holds labels ({', '.join(examples)}), not numbers: "
+        f"{regressor} predicts a continuous target, such as log1p(RPKM) "
+        "(skattchrome.preprocessing.log_expression). To predict labels, use "
+        "a classifier."
+    )
+
+
+def _as_numbers(name, y, regressor):
+    """An object or string target as float64, or an error naming its non-numbers."""
+    try:
+        return y.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    not_number = np.zeros(len(y), dtype=bool)
+    for index, value in enumerate(y):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            not_number[index] = True
+    if not_number.all():
+        raise ValueError(_labels_message(name, y, regressor))
+    examples = list(dict.fromkeys(y[not_number].tolist()))[:3]
+    raise ValueError(
+        f"{name} holds {int(not_number.sum())} value(s) that are not numbers "
+        f"({', '.join(repr(value) for value in examples)}), for the genes at "
+        f"positions {_positions(not_number)}: {regressor} needs a measured "
+        "number for every gene; leave out the genes without one."
+    )
 
 
 def check_continuous_target(estimator, y, *, name="y"):
     """Check that ``y`` is a regression target and return it as float64.
 
-    Refuses labels (strings or booleans), fewer than two genes and a constant
-    ``y``; NaN and infinity are left to scikit-learn's ``validate_data``, which
-    has already run. ``name`` names ``y`` in the messages.
+    The rule of every regressor: one real number per gene, finite, not
+    constant, with a mean and standard deviation that float64 holds, so that
+    the target can be standardised (as the neural regressors learn it).
+    Refuses labels (strings or booleans), values that are not numbers (None,
+    empty strings), complex numbers, NaN, infinity, fewer than two genes, a
+    constant ``y`` and a spread that overflows or underflows. ``name`` names
+    ``y`` in the messages.
     """
     y = np.asarray(y)
     regressor = type(estimator).__name__
@@ -370,15 +543,15 @@ def check_continuous_target(estimator, y, *, name="y"):
         raise ValueError(
             f"{name} must be 1-D, one number per gene; got shape {y.shape}."
         )
-    if y.dtype.kind == "b" or (y.dtype.kind in "OUS" and not _all_numbers(y)):
-        examples = np.unique(y.astype(str))[:3].tolist()
+    if y.dtype.kind == "b":
+        raise ValueError(_labels_message(name, y, regressor))
+    if y.dtype.kind == "c":
         raise ValueError(
-            f"{name} holds labels ({', '.join(examples)}), not numbers: "
-            f"{regressor} predicts a continuous target, such as log1p(RPKM) "
-            "(skattchrome.preprocessing.log_expression). To predict labels, use "
-            "a classifier."
+            f"{name} holds complex numbers; {regressor} needs a real number per gene."
         )
-    y = y.astype(np.float64)
+    if y.dtype.kind in "OUS":
+        y = _as_numbers(name, y, regressor)
+    y = check_finite(name, y)
     if len(y) < 2:
         raise ValueError(
             f"{regressor} needs at least 2 genes to fit; got {len(y)} sample(s)."
@@ -387,6 +560,26 @@ def check_continuous_target(estimator, y, *, name="y"):
         raise ValueError(
             f"{name} is constant (every gene has {y[0]:g}): there is nothing for "
             f"{regressor} to learn."
+        )
+    with np.errstate(all="ignore"):
+        mean, spread = y.mean(), y.std()
+        standardised = (y - mean) / spread
+    if not (
+        np.isfinite(mean)
+        and np.isfinite(spread)
+        and spread > 0
+        and np.isfinite(standardised).all()
+    ):
+        if not np.isfinite(mean):
+            problem = "its mean overflows"
+        elif not np.isfinite(spread):
+            problem = "its standard deviation overflows"
+        else:
+            problem = "its standard deviation underflows to 0"
+        raise ValueError(
+            f"{name} cannot be standardised in float64: {problem} (values from "
+            f"{y.min():g} to {y.max():g}). Rescale {name}, for example to "
+            "log1p(RPKM) (skattchrome.preprocessing.log_expression)."
         )
     return y
 

@@ -6,12 +6,17 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from sklearn.base import clone
 
 from skattchrome import (
     AttentiveChromeClassifier,
     ChromeForestClassifier,
+    ChromeForestRegressor,
     ChromeLogisticClassifier,
+    ChromeRidgeRegressor,
     DeepChromeClassifier,
+    DeepChromeRegressor,
 )
 from skattchrome._validation import (
     SHOWN_IN_ERRORS,
@@ -251,3 +256,117 @@ def test_error_messages_list_at_most_shown_in_errors_items(raise_error):
         raise_error()
     listed = re.search(r"\[[^\]]*\]", str(raised.value)).group()
     assert len(ast.literal_eval(listed)) == SHOWN_IN_ERRORS
+
+
+# One rule per kind of input (issue 27): targets, labels and signal.
+
+RNG = np.random.default_rng(0)
+SIGNAL = RNG.random((20, 4, 2))
+TARGET = RNG.random(20)
+
+
+def _class_name(estimator):
+    """The test id of an estimator: its class name."""
+    return type(estimator).__name__
+
+
+REGRESSORS = [
+    DeepChromeRegressor(max_epochs=1, device="cpu", hidden_sizes=(4,), n_filters=2),
+    ChromeForestRegressor(n_estimators=2, random_state=0),
+    ChromeRidgeRegressor(),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (np.array([*TARGET[:-1], None], dtype=object), r"y must hold finite .* \[19\]"),
+        ([*TARGET[:-1], None], r"y must hold finite numbers; it holds NaN"),
+        (np.array([*TARGET[:-1].astype(str), "nan"]), "y must hold finite"),
+        (np.array([*TARGET[:-1].astype(str), "inf"]), "holds infinity"),
+        (
+            np.array([*TARGET[:-1].astype(str), ""]),
+            r"y holds 1 value\(s\) that are not numbers \(''\), for the genes at "
+            r"positions \[19\]",
+        ),
+        (TARGET * 1e200, "y cannot be standardised .* standard deviation overflows"),
+        (TARGET * 1e308, "y cannot be standardised .* mean overflows"),
+        (TARGET * 1e-320, "y cannot be standardised .* underflows to 0"),
+        (TARGET.astype(complex), "y holds complex numbers"),
+    ],
+    ids=[
+        "object-None",
+        "list-None",
+        "string-nan",
+        "string-inf",
+        "string-empty",
+        "1e200",
+        "1e308",
+        "spread-underflow",
+        "complex",
+    ],
+)
+@pytest.mark.parametrize("regressor", REGRESSORS, ids=_class_name)
+def test_regressors_refuse_targets_that_are_not_finite_numbers(
+    regressor, target, message
+):
+    with pytest.raises(ValueError, match=message):
+        clone(regressor).fit(SIGNAL, target)
+
+
+@pytest.mark.parametrize("regressor", REGRESSORS, ids=_class_name)
+def test_a_refused_refit_leaves_the_fitted_regressor_untouched(regressor):
+    model = clone(regressor).fit(SIGNAL, TARGET)
+    before = model.predict(SIGNAL)
+    with pytest.raises(ValueError, match="y must hold finite numbers"):
+        model.fit(SIGNAL, [*TARGET[:-1], None])
+    np.testing.assert_array_equal(model.predict(SIGNAL), before)
+
+
+def test_a_warm_start_refuses_a_target_that_overflows_its_standardisation():
+    model = clone(REGRESSORS[0]).set_params(warm_start=True).fit(SIGNAL, TARGET)
+    with pytest.raises(ValueError, match="y lies too far from the training target"):
+        model.fit(SIGNAL, TARGET * 1e40)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ([0, 1] * 9 + [0, None], r"y has no label .* at positions \[19\]"),
+        (np.array(["0", "1"] * 9 + ["0", ""]), r"y has no label .* positions \[19\]"),
+        (np.array([0, "a"] * 10, dtype=object), r"y mixes labels .* \(int, str\)"),
+        (TARGET, "y holds continuous values .* not two labels"),
+    ],
+    ids=["None", "empty-string", "mixed-types", "continuous"],
+)
+def test_classifiers_say_what_is_wrong_with_the_labels(labels, message):
+    with pytest.raises(ValueError, match=message):
+        ChromeLogisticClassifier().fit(SIGNAL, labels)
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_signal_beyond_float32_is_refused_not_made_infinite(sign):
+    X = SIGNAL.copy()
+    X[3, 2, 1] = sign * 1e40
+    message = r"X must hold finite numbers; .* beyond the float32 range .* \[\(3, 5\)\]"
+    with pytest.raises(ValueError, match=message):
+        ChromeLogisticClassifier().fit(X, [0, 1] * 10)
+    model = ChromeLogisticClassifier().fit(SIGNAL, [0, 1] * 10)
+    with pytest.raises(ValueError, match=message):
+        model.predict(X)
+
+
+def test_complex_signal_is_refused_by_name():
+    with pytest.raises(ValueError, match="X holds complex numbers"):
+        ChromeLogisticClassifier().fit(SIGNAL.astype(complex), [0, 1] * 10)
+
+
+def test_a_network_that_overflows_is_refused_naming_X():
+    huge = np.full_like(SIGNAL, 3e38)
+    with pytest.raises(ValueError, match="X: training diverged"):
+        clone(REGRESSORS[0]).fit(huge, TARGET)
+    model = clone(REGRESSORS[0]).fit(SIGNAL, TARGET)
+    with torch.no_grad():
+        next(model.net_.module_.parameters()).fill_(1e30)
+    with pytest.raises(ValueError, match=r"X: the network .* NaN or infinite outputs"):
+        model.predict(huge)
