@@ -271,7 +271,9 @@ def _class_name(estimator):
 
 
 REGRESSORS = [
-    DeepChromeRegressor(max_epochs=1, device="cpu", hidden_sizes=(4,), n_filters=2),
+    DeepChromeRegressor(
+        max_epochs=1, device="cpu", hidden_sizes=(4,), n_filters=2, random_state=0
+    ),
     ChromeForestRegressor(n_estimators=2, random_state=0),
     ChromeRidgeRegressor(),
 ]
