@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
+from .._validation import not_finite_in
 from ._base import REFERENCE_MARKS, bin_offsets
 
 SUBSETS = ("train", "valid", "test")
@@ -66,7 +67,8 @@ def load_remc(path, subset=None, *, return_X_y=False):
     ValueError
         If ``subset`` does not fit ``path``, or if the file is malformed: the
         message names the file, the 1-based line and the gene. Checked are the
-        column count, non-numeric, missing or negative values, labels outside
+        column count, non-numeric, missing or negative values, counts beyond
+        the float32 range they are stored in, labels outside
         {0, 1}, a label that changes inside a gene, bins not numbered
         ``1..n_bins``, a gene with another number of bins than the others, a
         gene id that appears in two separate blocks, and an empty file.
@@ -228,6 +230,16 @@ def _to_arrays(frame, csv_path):
         row = _first(not_finite.any(axis=1))
         column = _COLUMNS[1 + _first(not_finite[row])]
         fail(row, f"missing or infinite value in {column}.")
+    beyond_float32 = not_finite_in(numeric[:, 1:-1], np.float32)
+    if beyond_float32.any():
+        row = _first(beyond_float32.any(axis=1))
+        mark = REFERENCE_MARKS[_first(beyond_float32[row])]
+        fail(
+            row,
+            f"count {numeric[row, 1 + _first(beyond_float32[row])]:g} for {mark} is "
+            "beyond the float32 range the counts are stored in "
+            f"(±{float(np.finfo(np.float32).max):.3g}).",
+        )
 
     bin_ids, counts, labels = numeric[:, 0], numeric[:, 1:-1], numeric[:, -1]
     bad_label = (labels != 0) & (labels != 1)

@@ -107,6 +107,12 @@ def _corrupt(tmp_path, row, column, value, gene_ids=("g1", "g2", "g3")):
         (9, 4, "", r"line 10, gene 'g3': missing value in H3K4me1"),
         (2, 5, "nan", r"line 3, gene 'g1': non-numeric H3K4me3 'nan'"),
         (7, 6, "inf", r"line 8, gene 'g2': missing or infinite value in H3K9me3"),
+        (
+            7,
+            4,
+            "1e40",
+            r"line 8, gene 'g2': count 1e\+40 for H3K4me1 is beyond the float32 range",
+        ),
         (3, 3, "-2", r"line 4, gene 'g1': negative count -2 for H3K36me3"),
         (4, 7, "2", r"line 5, gene 'g2': label 2 is not 0 or 1"),
         (6, 7, "0", r"line 7, gene 'g2': label changes inside the gene"),
