@@ -443,6 +443,8 @@ class DeepChromeModule(nn.Module):
         n_positions = n_bins - kernel_size + 1
         pool_size = min(pool_size, n_positions)
         self.convolution = nn.Conv1d(n_marks, n_filters, kernel_size)
+        # A module, not torch.relu, so that DeepLift finds it and applies its rule.
+        self.activation = nn.ReLU()
         self.pool = nn.MaxPool1d(pool_size)
         self.dropout = nn.Dropout(dropout)
         layers = []
@@ -466,5 +468,5 @@ class DeepChromeModule(nn.Module):
         logit : Tensor of shape (batch,)
             Logit of the positive class.
         """
-        features = self.pool(torch.relu(self.convolution(X.transpose(1, 2))))
+        features = self.pool(self.activation(self.convolution(X.transpose(1, 2))))
         return self.dense(self.dropout(features).flatten(1)).squeeze(-1)

@@ -29,8 +29,8 @@ from ._callbacks import (
     training_callbacks,
 )
 from ._devices import FUSED_ADAM_DEVICES, deterministic_cudnn, resolve_device
-from ._gradients import SaliencyMixin
 from ._modules import prediction_and_maps
+from ._saliency import SaliencyMixin
 from ._validation import (
     SHOWN_IN_ERRORS,
     Boolean,

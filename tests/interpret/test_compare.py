@@ -6,12 +6,14 @@ from sklearn.exceptions import NotFittedError
 
 from skattchrome import AttentiveChromeClassifier
 from skattchrome.interpret import (
-    INTERPRETATION_METHODS,
     compare_interpretations,
     correlate_with_reference,
+    deletion_score,
+    insertion_score,
     saliency,
     score_maps,
 )
+from skattchrome.interpret._compare import DEFAULT_METHODS
 
 COLUMNS = ["estimator", "method", "metric", "mark", "value"]
 
@@ -23,12 +25,13 @@ def test_scores_against_planted_bins(fitted_model, linear_model, simulated):
         X,
         y,
         ground_truth=truth,
+        faithfulness=False,
         n_steps=4,
     )
     assert list(table.columns) == COLUMNS
     methods = table.groupby("estimator")["method"].unique()
-    assert list(methods["attentive"]) == list(INTERPRETATION_METHODS)
-    assert list(methods["linear"]) == list(INTERPRETATION_METHODS[1:])
+    assert list(methods["attentive"]) == list(DEFAULT_METHODS)
+    assert list(methods["linear"]) == list(DEFAULT_METHODS[1:])
     assert set(table["metric"]) == {"auprc", "base_rate", "auroc"}
     assert set(table["mark"]) == {"H3K27me3", "H3K36me3", "H3K4me3"}
     assert len(table) == (4 + 3) * 3 * 3
@@ -51,6 +54,7 @@ def test_scores_against_a_reference(fitted_model, simulated):
         y,
         reference=reference,
         methods=["attention", "integrated_gradients"],
+        faithfulness=False,
         mark="H3K36me3",
         n_steps=4,
     )
@@ -73,10 +77,53 @@ def test_both_yardsticks_at_once(fitted_model, simulated):
         ground_truth=truth,
         reference=X[:, :, 3],
         methods=("gradient",),
+        random_state=0,
     )
     assert table["metric"].tolist() == ["auprc"] * 3 + ["base_rate"] * 3 + [
         "auroc"
-    ] * 3 + ["pearson_r"]
+    ] * 3 + ["pearson_r"] + [
+        "deletion",
+        "deletion_random",
+        "insertion",
+        "insertion_random",
+    ]
+    assert table["mark"].iloc[-4:].tolist() == ["all"] * 4
+
+
+def test_faithfulness_scores_are_those_of_the_functions(fitted_model, simulated):
+    X, y, _ = simulated
+    table = compare_interpretations(
+        fitted_model, X, y, methods=("attention", "gradient"), random_state=3
+    ).set_index(["method", "metric"])["value"]
+    for method, maps in (
+        ("attention", fitted_model.attention(X)),
+        ("gradient", np.abs(saliency(fitted_model, X))),
+    ):
+        for metric, score in (
+            ("deletion", deletion_score),
+            ("insertion", insertion_score),
+        ):
+            result = score(fitted_model, X, maps, random_state=3)
+            assert table[(method, metric)] == result.score
+            assert table[(method, f"{metric}_random")] == result.random_score
+
+
+def test_deeplift_is_skipped_for_a_network_with_lstms(
+    fitted_model, linear_model, simulated
+):
+    pytest.importorskip("captum")
+    X, y, truth = simulated
+    table = compare_interpretations(
+        {"attentive": fitted_model, "linear": linear_model},
+        X,
+        y,
+        ground_truth=truth,
+        methods=("deeplift", "occlusion"),
+        faithfulness=False,
+    )
+    methods = table.groupby("estimator")["method"].unique()
+    assert list(methods["attentive"]) == ["occlusion"]
+    assert list(methods["linear"]) == ["deeplift", "occlusion"]
 
 
 def test_reference_on_e003(e003, e003_model):
@@ -86,6 +133,7 @@ def test_reference_on_e003(e003, e003_model):
         e003["y"],
         reference=e003["h3k27ac"],
         methods=("attention", "gradient"),
+        faithfulness=False,
         mark_names=e003["marks"],
     )
     assert table[["method", "metric", "mark"]].values.tolist() == [
@@ -107,7 +155,7 @@ def test_only_attention_for_a_model_without_it(linear_model, simulated):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({}, "ground_truth"),
+        ({"faithfulness": False}, "ground_truth"),
         ({"reference": np.zeros((60, 8))}, "needs y"),
         ({"ground_truth": np.zeros((60, 8, 5), bool), "methods": ["lime"]}, "lime"),
     ],
@@ -129,7 +177,12 @@ def test_attention_is_skipped_for_a_model_fitted_without_it(fitted_model, simula
     X, y, truth = simulated
     fitted_model.attention_ = {}
     table = compare_interpretations(
-        fitted_model, X, y, ground_truth=truth, methods=("attention", "gradient")
+        fitted_model,
+        X,
+        y,
+        ground_truth=truth,
+        methods=("attention", "gradient"),
+        faithfulness=False,
     )
     assert table["method"].unique().tolist() == ["gradient"]
 

@@ -1,16 +1,43 @@
 """saliency: shapes, agreement with finite differences, completeness, errors."""
 
 import copy
+import importlib.util
+import sys
 
 import numpy as np
 import pytest
 import torch
+from sklearn.base import is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from skattchrome import AttentiveChromeClassifier, DeepChromeRegressor
+from skattchrome import (
+    AttentiveChromeClassifier,
+    AttentiveChromeRegressor,
+    DeepChromeClassifier,
+    DeepChromeRegressor,
+)
+from skattchrome._captum import CAPTUM_METHODS
 from skattchrome.datasets import make_chromatin_data
 from skattchrome.interpret import SALIENCY_METHODS, saliency
+
+needs_captum = pytest.mark.skipif(
+    importlib.util.find_spec("captum") is None,
+    reason="Captum (pip install skattchrome[captum]) is not installed",
+)
+
+
+def methods(*excluded):
+    """The saliency methods but ``excluded``, Captum's marked to need Captum."""
+    return [
+        pytest.param(method, marks=needs_captum if method in CAPTUM_METHODS else ())
+        for method in SALIENCY_METHODS
+        if method not in excluded
+    ]
+
+
+# DeepLift refuses AttentiveChrome's LSTMs; the tests of DeepLift use DeepChrome.
+ATTENTIVECHROME_METHODS = methods("deeplift")
 
 
 def double_precision_twin(model):
@@ -25,7 +52,7 @@ def double_precision_twin(model):
     return twin, logit
 
 
-@pytest.mark.parametrize("method", SALIENCY_METHODS)
+@pytest.mark.parametrize("method", ATTENTIVECHROME_METHODS)
 def test_shape_and_dtype_of_every_method(fitted_model, simulated, method):
     X = simulated[0][:7]
     attributions = saliency(fitted_model, X, method=method, n_steps=4)
@@ -146,7 +173,7 @@ def test_integrated_gradients_converge_with_more_steps(fitted_model, simulated):
     assert gaps[1] < gaps[0] / 10
 
 
-@pytest.mark.parametrize("method", SALIENCY_METHODS)
+@pytest.mark.parametrize("method", ATTENTIVECHROME_METHODS)
 def test_flat_input_gives_the_same_3d_map(fitted_model, simulated, method):
     X = simulated[0][:5]
     flat = X.reshape(len(X), -1)
@@ -180,14 +207,16 @@ def test_flat_and_3d_baselines_agree(fitted_model, simulated):
     np.testing.assert_array_equal(by_shape["per gene"], by_shape["3-D"])
 
 
-@pytest.mark.parametrize("method", SALIENCY_METHODS)
+@pytest.mark.parametrize("method", ATTENTIVECHROME_METHODS)
 def test_batch_size_does_not_change_the_map(fitted_model, simulated, method):
     X = simulated[0][:9]
+    # Occlusion is a difference of two float32 logits, exact to their rounding.
+    atol = 1e-7 if method == "occlusion" else 1e-9
     np.testing.assert_allclose(
         saliency(fitted_model, X, method=method, n_steps=5, batch_size=7),
         saliency(fitted_model, X, method=method, n_steps=5),
         rtol=1e-5,
-        atol=1e-9,
+        atol=atol,
     )
 
 
@@ -228,7 +257,7 @@ def test_estimator_without_network_raises_type_error(simulated):
 
 def test_unknown_method_lists_the_valid_ones(fitted_model, simulated):
     with pytest.raises(ValueError, match="integrated_gradients") as error:
-        saliency(fitted_model, simulated[0][:2], method="deeplift")
+        saliency(fitted_model, simulated[0][:2], method="shap")
     assert all(method in str(error.value) for method in SALIENCY_METHODS)
 
 
@@ -275,7 +304,7 @@ def test_regressor_attributions_are_in_the_units_of_its_target():
     )
 
 
-@pytest.mark.parametrize("method", SALIENCY_METHODS)
+@pytest.mark.parametrize("method", ATTENTIVECHROME_METHODS)
 def test_the_estimator_method_and_the_function_agree(fitted_model, simulated, method):
     X = simulated[0][:5]
     np.testing.assert_array_equal(
@@ -287,3 +316,123 @@ def test_the_estimator_method_and_the_function_agree(fitted_model, simulated, me
 def test_the_method_checks_the_fit_before_the_input():
     with pytest.raises(NotFittedError):
         AttentiveChromeClassifier().saliency(np.ones((2, 4, 5)))
+
+
+@pytest.fixture(scope="module")
+def deepchrome():
+    """A DeepChrome fitted for two epochs on 60 simulated genes of 20 bins."""
+    X, y = make_chromatin_data(n_genes=60, n_bins=20, random_state=0)
+    X = np.log1p(X)
+    return DeepChromeClassifier(max_epochs=2, device="cpu", random_state=0).fit(X, y), X
+
+
+@needs_captum
+@pytest.mark.parametrize("baseline", [None, 0.5])
+def test_occlusion_is_the_change_when_one_bin_is_set_to_the_baseline(
+    fitted_model, simulated, baseline, seed
+):
+    X = simulated[0][:4]
+    occlusion = saliency(fitted_model, X, method="occlusion", baseline=baseline)
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        bin_index, mark = rng.integers(X.shape[1]), rng.integers(X.shape[2])
+        occluded = X.copy()
+        occluded[:, bin_index, mark] = baseline or 0.0
+        change = fitted_model.decision_function(X) - fitted_model.decision_function(
+            occluded
+        )
+        np.testing.assert_allclose(occlusion[:, bin_index, mark], change, atol=1e-6)
+
+
+@needs_captum
+def test_deeplift_sums_to_the_difference_from_zero_signal(deepchrome):
+    model, X = deepchrome
+    attributions = saliency(model, X[:6], method="deeplift")
+    difference = model.decision_function(X[:6]) - model.decision_function(
+        np.zeros_like(X[:6])
+    )
+    np.testing.assert_allclose(attributions.sum(axis=(1, 2)), difference, atol=1e-5)
+    # Not the gradient times the input: the rescale rule goes through ReLU.
+    gradient_times_input = saliency(model, X[:6], method="gradient_x_input")
+    assert np.abs(attributions - gradient_times_input).max() > 1e-3
+
+
+@needs_captum
+def test_deeplift_from_a_baseline_sums_close_to_the_difference(deepchrome):
+    model, X = deepchrome
+    baseline = X.mean(axis=0)
+    attributions = saliency(model, X[:6], method="deeplift", baseline=baseline)
+    difference = model.decision_function(X[:6]) - model.decision_function(
+        np.broadcast_to(baseline, X[:6].shape)
+    )
+    # Captum's rule for max pooling conserves the difference only approximately.
+    gap = np.abs(attributions.sum(axis=(1, 2)) - difference)
+    assert gap.max() < 0.2 * np.abs(difference).max()
+
+
+@needs_captum
+def test_deeplift_of_a_linear_network_is_weight_times_difference(
+    linear_model, simulated
+):
+    X = simulated[0][:4]
+    weights = linear_model.net_.module_[1].weight.detach().numpy().reshape(X.shape[1:])
+    np.testing.assert_allclose(
+        saliency(linear_model, X, method="deeplift"), X * weights, rtol=1e-4, atol=1e-6
+    )
+
+
+@needs_captum
+def test_deeplift_refuses_a_network_with_lstms(fitted_model, simulated):
+    with pytest.raises(ValueError, match="LSTM"):
+        saliency(fitted_model, simulated[0][:2], method="deeplift")
+
+
+@needs_captum
+@pytest.mark.parametrize(
+    "estimator, methods",
+    [
+        (AttentiveChromeClassifier, ("occlusion",)),
+        (AttentiveChromeRegressor, ("occlusion",)),
+        (DeepChromeClassifier, ("occlusion", "deeplift")),
+        (DeepChromeRegressor, ("occlusion", "deeplift")),
+    ],
+)
+def test_captum_attributions_for_every_neural_estimator(estimator, methods):
+    X, y, expression = make_chromatin_data(
+        n_genes=40, n_bins=12, random_state=0, return_expression=True
+    )
+    X = np.log1p(X)
+    target = y if is_classifier(estimator()) else 10.0 * expression
+    model = estimator(max_epochs=1, device="cpu", random_state=0).fit(X, target)
+    output = (
+        model.decision_function
+        if hasattr(model, "decision_function")
+        else model.predict
+    )
+    for method in methods:
+        attributions = saliency(model, X[:3], method=method)
+        assert attributions.shape == X[:3].shape
+        if method == "deeplift":
+            np.testing.assert_allclose(
+                attributions.sum(axis=(1, 2)),
+                output(X[:3]) - output(np.zeros_like(X[:3])),
+                rtol=1e-3,
+                atol=1e-4 * np.abs(output(X[:3])).max(),
+            )
+        else:
+            occluded = X[:3].copy()
+            occluded[:, 5, 1] = 0.0
+            np.testing.assert_allclose(
+                attributions[:, 5, 1],
+                output(X[:3]) - output(occluded),
+                rtol=1e-4,
+                atol=1e-5 * np.abs(output(X[:3])).max(),
+            )
+
+
+def test_captum_methods_without_captum_say_how_to_install_it(
+    fitted_model, simulated, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "captum.attr", None)
+    with pytest.raises(ImportError, match=r"skattchrome\[captum\]"):
+        saliency(fitted_model, simulated[0][:2], method="occlusion")
