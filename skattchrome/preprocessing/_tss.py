@@ -1,8 +1,7 @@
 """Transcription start sites from a table, a BED or a GTF file."""
 
-import csv
 import gzip
-import io
+import zlib
 from os import PathLike
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from .._validation import SHOWN_IN_ERRORS
 
 _TSS_COLUMNS = ("gene_id", "chrom", "tss", "strand")
 _GTF_COLUMNS = "chrom source feature start end score strand frame attributes".split()
+_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
 def read_tss(tss):
@@ -50,10 +50,15 @@ def read_tss(tss):
         If ``tss`` is neither a DataFrame nor a path.
     ValueError
         If the file's format cannot be told from its name, a DataFrame lacks
-        a column, a BED file has fewer than six columns, a GTF file has no
+        a column, a file is not text or has no records (empty, or only
+        comments), a BED line has fewer than six columns or a GTF line other
+        than nine, a start or end is not an integer within int64 (a header
+        line, for example) or a start is after its end, a GTF file has no
         ``gene`` records or one without a ``gene_id``, or the table has
-        missing values, a strand other than ``"+"``/``"-"``, a negative or
-        non-integer TSS, or duplicated gene ids.
+        missing values, a strand other than ``"+"``/``"-"``, a TSS that is
+        not a non-negative integer within int64, or duplicated gene ids. The
+        errors of a file name it and the line (1-based); those of a
+        DataFrame name the rows (numbered from 0).
 
     See Also
     --------
@@ -94,7 +99,7 @@ def read_tss(tss):
                 f"{', '.join(_TSS_COLUMNS)}."
             )
         genes = tss.loc[:, list(_TSS_COLUMNS)].reset_index(drop=True)
-        source = "tss"
+        source, unit = "tss", "rows"
     elif isinstance(tss, str | PathLike):
         path = Path(tss)
         name = path.name.lower()
@@ -107,93 +112,191 @@ def read_tss(tss):
                 f"Cannot tell the format of {path}: name a BED file .bed or "
                 ".bed.gz, or a GTF file .gtf or .gtf.gz."
             )
-        source = str(path)
+        source, unit = str(path), "lines"
     else:
         raise TypeError(
             "tss must be a DataFrame or the path of a BED or GTF file, got "
             f"{type(tss).__name__}."
         )
-    return _validate_tss(genes, source)
+    return _validate_tss(genes, source, unit)
 
 
-def _read_table(path, **options):
-    """Tab-separated ``path`` (gzip or not) without comment, track or browser lines."""
+def _records(path, n_columns, description, *, exact):
+    """The data lines of the tab-separated ``path`` (gzip or not), as text fields.
+
+    Comment (``#``), ``track`` and ``browser`` lines and blank lines are
+    skipped. Each data line needs ``n_columns`` fields, at least (``exact``
+    False, the first ``n_columns`` are kept) or exactly. Returns a DataFrame
+    of the fields, indexed by the 1-based line number of each record; a file
+    that is not text, a line with the wrong number of fields or a file
+    without records raises a ValueError naming the file (and the line).
+    """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        text = "".join(
-            line
-            for line in handle
-            if line.strip() and not line.startswith(("#", "track", "browser"))
+    line_numbers, rows = [], []
+    try:
+        with opener(path, "rb") as handle:
+            for line_number, raw_line in enumerate(handle, start=1):
+                try:
+                    line = raw_line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(
+                        f"{path}, line {line_number}: not text (bytes that are not "
+                        "UTF-8); expected a tab-separated file, gzip-compressed "
+                        "only when its name ends in .gz."
+                    ) from None
+                if not line.strip() or line.startswith(("#", "track", "browser")):
+                    continue
+                fields = line.rstrip("\r\n").split("\t")
+                if len(fields) < n_columns or (exact and len(fields) > n_columns):
+                    raise ValueError(
+                        f"{path}, line {line_number}: has {len(fields)} columns; "
+                        f"{description}."
+                    )
+                line_numbers.append(line_number)
+                rows.append(fields[:n_columns])
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(f"{path}: not a readable gzip file ({error}).") from None
+    if not rows:
+        raise ValueError(
+            f"{path}: no records; the file is empty or holds only comment, "
+            "track and browser lines."
         )
-    return pd.read_csv(io.StringIO(text), sep="\t", header=None, **options)
+    return pd.DataFrame(rows, index=line_numbers)
+
+
+def _coordinates(path, records, column, name):
+    """Column ``column`` of ``records`` as int64, each an integer within int64.
+
+    A field that is not such an integer raises a ValueError naming the file
+    and its line; on the first record it may be a header, which is said.
+    """
+    values = []
+    for line_number, text in records[column].items():
+        digits = text.strip().removeprefix("-")
+        value = int(text) if digits.isascii() and digits.isdigit() else None
+        if value is None or not _INT64_MIN <= value <= _INT64_MAX:
+            header = (
+                " (a header line? Remove it, or start it with '#')"
+                if line_number == records.index[0] and value is None
+                else ""
+            )
+            raise ValueError(
+                f"{path}, line {line_number}: {name} {text!r} is not an integer "
+                f"within int64{header}."
+            )
+        values.append(value)
+    return pd.Series(values, index=records.index, dtype=np.int64)
+
+
+def _check_order(path, start, end):
+    """Refuse, naming the file and line, a feature whose start is after its end."""
+    reversed_ = start > end
+    if reversed_.any():
+        line_number = reversed_.index[reversed_.to_numpy()][0]
+        raise ValueError(
+            f"{path}, line {line_number}: start {start[line_number]} is after end "
+            f"{end[line_number]}; a feature needs start <= end."
+        )
 
 
 def _genes(gene_id, chrom, start, end, strand):
     """The TSS table of features on ``[start, end)``: the 5' base of each."""
     tss = np.where(strand == "-", end - 1, start)
     return pd.DataFrame(
-        {"gene_id": gene_id, "chrom": chrom, "tss": tss, "strand": strand}
+        {"gene_id": gene_id, "chrom": chrom, "tss": tss, "strand": strand},
+        index=gene_id.index,
     )
 
 
 def _read_bed(path):
-    table = _read_table(path, dtype={0: str, 3: str})
-    if table.shape[1] < 6:
-        raise ValueError(
-            f"{path} has {table.shape[1]} columns; a BED6 file (chrom, start, "
-            "end, name, score, strand) is needed for the gene ids and strands."
-        )
-    return _genes(table[3], table[0], table[1], table[2], table[5])
+    table = _records(
+        path,
+        6,
+        "a BED6 file (chrom, start, end, name, score, strand) is needed for the "
+        "gene ids and strands",
+        exact=False,
+    )
+    start = _coordinates(path, table, 1, "start")
+    end = _coordinates(path, table, 2, "end")
+    _check_order(path, start, end)
+    return _genes(table[3], table[0], start, end, table[5])
 
 
 def _read_gtf(path):
-    table = _read_table(
+    table = _records(
         path,
-        names=_GTF_COLUMNS,
-        dtype={"chrom": str, "attributes": str},
-        quoting=csv.QUOTE_NONE,
+        len(_GTF_COLUMNS),
+        f"a GTF line has {len(_GTF_COLUMNS)} tab-separated columns "
+        f"({', '.join(_GTF_COLUMNS)})",
+        exact=True,
     )
-    table = table[table["feature"] == "gene"].reset_index(drop=True)
+    table.columns = _GTF_COLUMNS
+    table = table[table["feature"] == "gene"]
     if table.empty:
         raise ValueError(f"{path} has no 'gene' records.")
     gene_id = table["attributes"].str.extract(r'gene_id "([^"]*)"', expand=False)
     if gene_id.isna().any():
-        lines = table.loc[gene_id.isna(), "attributes"].head(SHOWN_IN_ERRORS).tolist()
-        raise ValueError(f"{path}: gene records without a gene_id: {lines}")
+        lines = gene_id.index[gene_id.isna()][:SHOWN_IN_ERRORS].tolist()
+        raise ValueError(f"{path}: gene records without a gene_id at lines {lines}.")
     # GTF positions are 1-based and inclusive: the feature is [start - 1, end).
-    return _genes(
-        gene_id, table["chrom"], table["start"] - 1, table["end"], table["strand"]
-    )
+    start = _coordinates(path, table, "start", "start")
+    end = _coordinates(path, table, "end", "end")
+    _check_order(path, start, end)
+    return _genes(gene_id, table["chrom"], start - 1, end, table["strand"])
 
 
-def _validate_tss(genes, source):
-    incomplete = genes.isna().any(axis=1)
+def _within_int64(position):
+    """Mask of the numeric ``position`` values that int64 holds."""
+    if position.dtype.kind == "u":
+        return position <= _INT64_MAX
+    if position.dtype.kind == "f":
+        return position < 2.0**63
+    return pd.Series(True, index=position.index)
+
+
+def _validate_tss(genes, source, unit):
+    """Check the TSS table ``genes``; errors name ``source`` and its ``unit``.
+
+    ``unit`` is ``"rows"`` (of a DataFrame, numbered from 0) or ``"lines"``
+    (of a file, the index of ``genes``).
+    """
+
+    def where(mask):
+        return f"{unit} {genes.index[mask][:SHOWN_IN_ERRORS].tolist()}"
+
+    incomplete = genes.isna().any(axis=1).to_numpy()
     if incomplete.any():
-        raise ValueError(
-            f"{source}: missing values in rows "
-            f"{genes.index[incomplete][:SHOWN_IN_ERRORS].tolist()}."
-        )
+        raise ValueError(f"{source}: missing values in {where(incomplete)}.")
     genes = genes.assign(gene_id=genes["gene_id"].astype(str))
-    bad_strand = ~genes["strand"].isin(["+", "-"])
+    bad_strand = (~genes["strand"].isin(["+", "-"])).to_numpy()
     if bad_strand.any():
         raise ValueError(
             f"{source}: strand must be '+' or '-'; genes "
-            f"{genes.loc[bad_strand, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} have "
+            f"{genes.loc[bad_strand, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} "
+            f"({where(bad_strand)}) have "
             f"{sorted(genes.loc[bad_strand, 'strand'].astype(str).unique())}."
         )
     position = pd.to_numeric(genes["tss"], errors="coerce")
-    bad_tss = position.isna() | (position < 0) | (position % 1 != 0)
+    bad_tss = (
+        position.isna()
+        | (position < 0)
+        | (position % 1 != 0)
+        | ~_within_int64(position)
+    ).to_numpy()
     if bad_tss.any():
         raise ValueError(
-            f"{source}: tss must be a non-negative integer; genes "
-            f"{genes.loc[bad_tss, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} have "
+            f"{source}: tss must be a non-negative integer within int64; genes "
+            f"{genes.loc[bad_tss, 'gene_id'][:SHOWN_IN_ERRORS].tolist()} "
+            f"({where(bad_tss)}) have "
             f"{genes.loc[bad_tss, 'tss'][:SHOWN_IN_ERRORS].tolist()}."
         )
-    duplicated = genes["gene_id"].duplicated(keep=False)
+    duplicated = genes["gene_id"].duplicated(keep=False).to_numpy()
     if duplicated.any():
         raise ValueError(
             f"{source}: duplicated gene ids "
-            f"{sorted(genes.loc[duplicated, 'gene_id'].unique())[:SHOWN_IN_ERRORS]}; "
-            "give each TSS its own id."
+            f"{sorted(genes.loc[duplicated, 'gene_id'].unique())[:SHOWN_IN_ERRORS]} "
+            f"({where(duplicated)}); give each TSS its own id."
         )
-    return genes.assign(chrom=genes["chrom"].astype(str), tss=position.astype(np.int64))
+    return genes.assign(
+        chrom=genes["chrom"].astype(str), tss=position.astype(np.int64)
+    ).reset_index(drop=True)

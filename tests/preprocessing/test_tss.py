@@ -163,3 +163,78 @@ def test_invalid_files(tmp_path):
 def test_neither_table_nor_path(tss):
     with pytest.raises(TypeError, match="tss must be a DataFrame or the path"):
         read_tss(tss)
+
+
+BED_LINE = "chr1\t100\t900\tA\t0\t+\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.bed", b"", r"empty\.bed: no records; the file is empty or holds"),
+        ("comments.gtf", b"# one\ntrack x\n\n", r"comments\.gtf: no records"),
+        (
+            "header.bed",
+            b"chrom\tstart\tend\tname\tscore\tstrand\n" + BED_LINE.encode(),
+            r"header\.bed, line 1: start 'start' is not an integer .*a header line",
+        ),
+        (
+            "binary.bed",
+            BED_LINE.encode() + bytes(range(128, 256)),
+            r"binary\.bed, line 2: not text",
+        ),
+        ("gzipped.bed", gzip.compress(BED_LINE.encode()), r"line 1: not text"),
+        ("plain.bed.gz", BED_LINE.encode(), r"plain\.bed\.gz: not a readable gzip"),
+        (
+            "ragged.bed",
+            ("# genes\n" + BED_LINE + "chr1\t5\t9\tB\n").encode(),
+            r"ragged\.bed, line 3: has 4 columns; a BED6 file",
+        ),
+        (
+            "ragged.gtf",
+            b'chr1\tt\tgene\t1\t10\t.\t+\t.\tgene_id "g";\tmore\n',
+            r"ragged\.gtf, line 1: has 10 columns; a GTF line has 9",
+        ),
+        (
+            "reversed.bed",
+            (BED_LINE + "chr1\t900\t100\tB\t0\t+\n").encode(),
+            r"reversed\.bed, line 2: start 900 is after end 100",
+        ),
+        (
+            "huge.bed",
+            f"chr1\t{2**63}\t{2**64}\tA\t0\t+\n".encode(),
+            r"huge\.bed, line 1: start '9223372036854775808' is not an integer within",
+        ),
+        (
+            "negative.bed",
+            b"chr1\t-5\t10\tA\t0\t+\n",
+            r"tss must be a non-negative .* genes \['A'\] \(lines \[1\]\) have \[-5\]",
+        ),
+        (
+            "zero.gtf",
+            b'chr1\tt\tgene\t0\t10\t.\t+\t.\tgene_id "g";\n',
+            r"zero\.gtf: tss must be a non-negative .* \(lines \[1\]\) have \[-1\]",
+        ),
+        (
+            "duplicates.bed",
+            ("# genes\n" + BED_LINE + BED_LINE).encode(),
+            r"duplicated gene ids \['A'\] \(lines \[2, 3\]\)",
+        ),
+        (
+            "strand.gtf",
+            b'#!x\nchr1\tt\tgene\t1\t10\t.\t.\t.\tgene_id "g";\n',
+            r"strand must be .* \(lines \[2\]\)",
+        ),
+    ],
+)
+def test_malformed_files_are_named_with_the_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        read_tss(path)
+
+
+def test_a_tss_beyond_int64_is_refused_not_wrapped():
+    for tss in (2**63, 2**70, 1e30):
+        with pytest.raises(ValueError, match=r"within int64; genes \['plus'\]"):
+            read_tss(GENES.assign(tss=pd.Series([tss, 3, 0, 42], dtype=object)))
