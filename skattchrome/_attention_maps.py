@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validation import check_finite
+
 
 class AttentionMaps(NamedTuple):
     """Bin-level and mark-level attention of AttentiveChrome.
@@ -75,7 +77,7 @@ def class_average(maps, y):
             )
             for label in labels
         }
-    maps, y = np.asarray(maps), np.asarray(y)
+    maps, y = check_finite("maps", maps, dtype=None), np.asarray(y)
     if y.ndim != 1 or len(y) != len(maps):
         raise ValueError(
             f"y must be 1-D with one label per gene ({len(maps)}); got shape {y.shape}."

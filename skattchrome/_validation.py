@@ -432,7 +432,7 @@ def not_finite_in(values, dtype):
 
 
 def check_finite(name, values, *, dtype=np.float64):
-    """``values`` as an array of ``dtype``, all finite, or an error naming ``name``.
+    """``values`` as a float array, all finite, or an error naming ``name``.
 
     The one rule for the numbers that the package reads (signal, targets,
     maps, references): each is a real number, finite once stored in
@@ -444,8 +444,9 @@ def check_finite(name, values, *, dtype=np.float64):
         The argument, as the messages name it.
     values : array-like
         Real numbers of any shape.
-    dtype : numpy dtype, default=numpy.float64
-        The floating-point type the values are stored in.
+    dtype : numpy dtype or None, default=numpy.float64
+        The floating-point type the values are stored in; None keeps that of
+        floating-point ``values`` (float64 for others).
 
     Returns
     -------
@@ -469,11 +470,12 @@ def check_finite(name, values, *, dtype=np.float64):
             f"{name} must hold real numbers; got an array of dtype {array.dtype} "
             "with values that are not (strings, None or complex numbers)."
         ) from None
+    dtype = numbers.dtype if dtype is None else np.dtype(dtype)
     bad = not_finite_in(numbers, dtype)
     if bad.any():
         nan, infinite = np.isnan(numbers), np.isinf(numbers)
         beyond_range = (
-            f"values beyond the {np.dtype(dtype).name} range "
+            f"values beyond the {dtype.name} range "
             f"(±{float(np.finfo(dtype).max):.3g})"
         )
         kinds = [

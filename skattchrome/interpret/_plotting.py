@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._optional import import_optional
+from .._validation import check_finite
 from ._summaries import as_maps, check_bin_offsets, one_per, resolve_mark_names
 
 _TICK_STEPS_BP = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
@@ -46,12 +47,12 @@ def _draw_window(ax, offsets, bin_size, *, tss_color="black"):
 
 
 def _check_map(name, values):
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 2:
+    """One gene's map ``values`` (named ``name``) as finite floats."""
+    if np.ndim(values) != 2:
         raise ValueError(
-            f"{name} must have shape (n_bins, n_marks); got {values.shape}."
+            f"{name} must have shape (n_bins, n_marks); got {np.shape(values)}."
         )
-    return values
+    return check_finite(name, values, dtype=None)
 
 
 def plot_attention(
@@ -115,8 +116,9 @@ def plot_attention(
 
     bin_attention = _check_map("bin_attention", bin_attention)
     n_bins, n_marks = bin_attention.shape
-    mark_attention = one_per(
-        "mark_attention", mark_attention, "value per mark", n_marks
+    mark_attention = check_finite(
+        "mark_attention",
+        one_per("mark_attention", mark_attention, "value per mark", n_marks),
     )
     mark_names = resolve_mark_names(mark_names, n_marks)
     offsets, bin_size = _bin_geometry(n_bins, bin_offsets)

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .._attention_maps import class_average
-from .._validation import is_number
+from .._validation import check_finite, is_number
 from ._summaries import as_maps, resolve_mark_names
 
 SCORE_COLUMNS = ("mark", "n_genes", "auprc", "base_rate", "auroc")
@@ -80,8 +80,6 @@ def score_maps(maps, ground_truth, *, mark_names=None):
         )
     if truth.dtype != bool:
         raise ValueError(f"ground_truth must be boolean; got dtype {truth.dtype}.")
-    if not np.isfinite(maps).all():
-        raise ValueError("maps must hold finite values only.")
     mark_names = resolve_mark_names(mark_names, maps.shape[2])
     n_planted = truth.sum(axis=1)
     scored = (n_planted > 0) & (n_planted < maps.shape[1])
@@ -168,7 +166,7 @@ def correlate_with_reference(
     """
     maps = as_maps(maps, "bin", name="maps")
     n_genes, n_bins, n_marks = maps.shape
-    reference = np.asarray(reference, dtype=np.float64)
+    reference = check_finite("reference", reference)
     if reference.shape != (n_genes, n_bins):
         raise ValueError(
             f"reference must have shape (n_genes, n_bins) = {(n_genes, n_bins)}; "

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from .._attention_maps import AttentionMaps
-from .._validation import is_positive_int
+from .._validation import check_finite, is_positive_int
 from ..datasets import bin_offsets as reference_bin_offsets
 from ..datasets._base import default_mark_names
 
@@ -27,18 +27,23 @@ _LEVELS = {"bin": (3, "(n_genes, n_bins, n_marks)"), "mark": (2, "(n_genes, n_ma
 
 
 def as_maps(maps, level, *, name):
-    """The array of the ``level`` ("bin" or "mark") maps, also of AttentionMaps."""
+    """The ``level`` ("bin" or "mark") maps, also of AttentionMaps, as floats.
+
+    Maps of another number of dimensions, or with values that are not finite
+    numbers, raise an error that names them ``name``.
+    """
     if isinstance(maps, AttentionMaps):
         maps = getattr(maps, f"{level}_attention")
     if maps is None:
         raise ValueError(
             f"{name} holds no {level}-level map ({level} attention is None)."
         )
-    maps = np.asarray(maps)
     ndim, shape = _LEVELS[level]
-    if maps.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D {shape}; got shape {maps.shape}.")
-    return maps
+    if np.ndim(maps) != ndim:
+        raise ValueError(
+            f"{name} must be {ndim}-D {shape}; got shape {np.shape(maps)}."
+        )
+    return check_finite(name, maps, dtype=None)
 
 
 def one_per(name, values, what, n):
@@ -55,7 +60,9 @@ def check_bin_offsets(bin_offsets, n_bins):
     """The start of each bin from the TSS in bp; None gives the reference bins."""
     if bin_offsets is None:
         return reference_bin_offsets(n_bins)
-    return one_per("bin_offsets", bin_offsets, "offset per bin", n_bins)
+    offsets = one_per("bin_offsets", bin_offsets, "offset per bin", n_bins)
+    check_finite("bin_offsets", offsets)
+    return offsets
 
 
 def average_attention(estimators, X):
@@ -84,6 +91,8 @@ def average_attention(estimators, X):
 
     Raises
     ------
+    TypeError
+        If one of ``estimators`` has no attention (it is not AttentiveChrome).
     ValueError
         If ``estimators`` is empty, or if the models differ in which levels of
         attention they have.
@@ -112,6 +121,14 @@ def average_attention(estimators, X):
     estimators = list(estimators)
     if not estimators:
         raise ValueError("average_attention needs at least one fitted model.")
+    for index, estimator in enumerate(estimators):
+        if not callable(getattr(estimator, "attention", None)):
+            raise TypeError(
+                f"estimators[{index}] is a {type(estimator).__name__}, which has no "
+                "attention; average_attention averages the maps of "
+                "AttentiveChromeClassifier or AttentiveChromeRegressor models "
+                "(use skattchrome.interpret.saliency for other models)."
+            )
     per_model = [estimator.attention(X) for estimator in estimators]
     levels = []
     for level in AttentionMaps._fields:

@@ -211,3 +211,21 @@ def test_package_imports_without_matplotlib():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported"
+
+
+@pytest.mark.parametrize(
+    ("plot", "name"),
+    [
+        (lambda bad: plot_attention(bad, np.full(2, 0.5)), "bin_attention"),
+        (lambda bad: plot_attention(np.ones((3, 2)), bad[0]), "mark_attention"),
+        (lambda bad: plot_signal_and_attention(bad, np.ones((3, 2))), "signal"),
+        (lambda bad: plot_signal_and_attention(np.ones((3, 2)), bad), "attention"),
+        (lambda bad: plot_mark_importance(bad, [0, 1, 0]), "mark_attention"),
+    ],
+    ids=["bin_attention", "mark_attention", "signal", "attention", "importance"],
+)
+def test_plots_refuse_maps_that_are_not_finite(plot, name):
+    bad = np.full((3, 2), 0.5)
+    bad[0, 1] = np.nan
+    with pytest.raises(ValueError, match=f"^{name} must hold finite numbers"):
+        plot(bad)

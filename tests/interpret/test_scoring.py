@@ -174,3 +174,18 @@ def test_attention_and_saliency_against_h3k27ac_on_e003(e003, e003_model):
         assert table.loc[0, "mark"] == "H3K4me3"
         assert table.loc[0, "positive_class"] == 1
         assert -1 <= table.loc[0, "pearson_r"] <= 1
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_correlate_with_reference_refuses_maps_and_references_that_are_not_finite(
+    value,
+):
+    maps, reference, y = np.ones((4, 3, 5)), np.ones((4, 3)), [0, 1, 0, 1]
+    reference[2, 1] = value
+    with pytest.raises(
+        ValueError, match=r"^reference must hold finite .* \[\(2, 1\)\]"
+    ):
+        correlate_with_reference(maps, reference, y)
+    maps[3, 0, 4] = value
+    with pytest.raises(ValueError, match=r"^maps must hold finite .* \[\(3, 0, 4\)\]"):
+        correlate_with_reference(maps, np.ones((4, 3)), y)

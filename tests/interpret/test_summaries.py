@@ -174,3 +174,52 @@ def test_average_attention_refuses_no_models_and_mixed_levels(fitted_model, simu
     bin_only = clone(fitted_model).set_params(use_mark_attention=False, max_epochs=1)
     with pytest.raises(ValueError, match="differ in their mark_attention"):
         average_attention([fitted_model, bin_only.fit(X, y)], X)
+
+
+def _with(value, shape, where):
+    """Uniform maps of ``shape`` with ``value`` at position ``where``."""
+    maps = np.full(shape, 0.25)
+    maps[where] = value
+    return maps
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize(
+    ("summarise", "name"),
+    [
+        (lambda maps: top_bins(maps), "maps"),
+        (lambda maps: top_bins(maps, by_mark=True), "maps"),
+        (lambda maps: top_marks(maps[:, 2]), "mark_maps"),
+        (lambda maps: class_average(maps, [0, 1, 0]), "maps"),
+        (lambda maps: class_average(AttentionMaps(maps, None), [0, 1, 0]), "maps"),
+        (lambda maps: top_bins(np.ones((3, 4, 2)), bin_offsets=maps[0, :, 0]), ""),
+    ],
+    ids=[
+        "top_bins",
+        "by_mark",
+        "top_marks",
+        "class_average",
+        "AttentionMaps",
+        "offsets",
+    ],
+)
+def test_maps_that_are_not_finite_are_refused_by_name(summarise, name, value):
+    maps = _with(value, (3, 4, 2), (1, 2, 0))
+    if not name:  # the bin offsets of the maps
+        name, maps = "bin_offsets", _with(value, (3, 4, 2), (0, 2, 0))
+    with pytest.raises(ValueError, match=f"^{name} must hold finite numbers; it"):
+        summarise(maps)
+
+
+def test_maps_of_strings_are_refused_by_name():
+    with pytest.raises(TypeError, match=r"^maps must hold real numbers"):
+        top_bins(np.full((1, 2, 2), "high"))
+
+
+def test_average_attention_names_a_model_without_attention(simulated):
+    from skattchrome import ChromeLogisticClassifier
+
+    X, y, _ = simulated
+    model = ChromeLogisticClassifier().fit(np.expm1(X), y)
+    with pytest.raises(TypeError, match=r"estimators\[0\] is a ChromeLogistic.*no att"):
+        average_attention([model], X)
