@@ -47,12 +47,14 @@ class ChromosomeKFold(BaseCrossValidator):
 
     Notes
     -----
-    Chromosome names are compared as strings, exactly: ``1`` and ``"1"`` are
-    the same chromosome, but ``"chr1"`` and ``"1"`` are not. Groups that name
-    chromosomes both with and without the ``chr`` prefix are an error rather
-    than merged: they most likely come from two sources that should be made
-    consistent, and held out apart the two names would put the genes of one
-    chromosome in both the training and the test set.
+    Chromosome names are compared as strings, without the whitespace around
+    them: ``1``, ``"1"`` and ``"1 "`` are the same chromosome. Groups that
+    spell one chromosome in two ways, with and without the ``chr`` prefix
+    (``"chr1"`` and ``"1"``) or in another case (``"chr1"`` and ``"Chr1"``,
+    ``"chrX"`` and ``"chrx"``), are an error rather than merged: they most
+    likely come from two sources that should be made consistent, and held out
+    apart the two names would put the genes of one chromosome in both the
+    training and the test set.
 
     Examples
     --------
@@ -133,8 +135,9 @@ class ChromosomeKFold(BaseCrossValidator):
         ------
         ValueError
             If ``groups`` is missing, not one chromosome per gene, has genes
-            without a chromosome, names chromosomes both with and without the
-            ``chr`` prefix, or has fewer chromosomes than ``n_splits``.
+            without a chromosome, spells a chromosome in two ways (with and
+            without the ``chr`` prefix, or in another case), or has fewer
+            chromosomes than ``n_splits``.
         """
         chromosomes = _check_chromosomes(X, y, groups)
         names, codes = np.unique(chromosomes, return_inverse=True)
@@ -194,19 +197,34 @@ def _check_chromosomes(X, y, groups):
             f"{missing.sum()} genes, at positions "
             f"{np.flatnonzero(missing)[:SHOWN_IN_ERRORS].tolist()}."
         )
-    chromosomes = values.astype(str)
+    chromosomes = np.char.strip(values.astype(str))
     spellings = {}
-    for name in np.unique(chromosomes):
+    for name in np.unique(chromosomes).tolist():
         bare = name[3:] if name[:3].lower() == "chr" else name
-        spellings.setdefault(bare, []).append(name)
-    both = [names for names in spellings.values() if len(names) > 1]
-    if both:
+        spellings.setdefault(bare.lower(), []).append(name)
+    clashes = [
+        f"{' and '.join(repr(name) for name in names)} ({_difference(names)})"
+        for names in spellings.values()
+        if len(names) > 1
+    ]
+    if clashes:
         raise ValueError(
-            "groups names chromosomes both with and without the 'chr' prefix "
-            f"({', '.join(' and '.join(names) for names in both[:SHOWN_IN_ERRORS])}); "
-            "they are not merged, and held out apart they could put the genes "
-            "of one chromosome in both the training and the test set. Name "
-            "them one way, for example with "
-            "pd.Series(groups).str.removeprefix('chr')."
+            "groups spells chromosomes in more than one way: "
+            f"{', '.join(clashes[:SHOWN_IN_ERRORS])}. They are not merged, and "
+            "held out apart they could put the genes of one chromosome in both "
+            "the training and the test set. Name each one way, for example "
+            "with pd.Series(groups).str.removeprefix('chr') for the prefix."
         )
     return chromosomes
+
+
+def _difference(names):
+    """What tells apart ``names``, spellings of one chromosome: prefix, case."""
+    prefixed = [name for name in names if name[:3].lower() == "chr"]
+    bare = {name[3:] for name in prefixed} | set(names).difference(prefixed)
+    differences = []
+    if 0 < len(prefixed) < len(names):
+        differences.append("with and without the 'chr' prefix")
+    if len(bare) > 1 or len({name[:3] for name in prefixed}) > 1:
+        differences.append("in upper and lower case")
+    return " and ".join(differences)

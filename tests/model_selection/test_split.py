@@ -242,8 +242,44 @@ def test_genes_without_a_chromosome(missing):
 
 def test_names_with_and_without_chr_are_not_merged():
     chromosomes = ["chr1", "1", "chr2", "2", "chrX"]
-    with pytest.raises(ValueError, match=r"'chr' prefix \(1 and chr1, 2 and chr2\)"):
+    message = (
+        r"'1' and 'chr1' \(with and without the 'chr' prefix\), '2' and 'chr2' "
+        r"\(with and without the 'chr' prefix\)"
+    )
+    with pytest.raises(ValueError, match=message):
         ChromosomeKFold(2).split(np.zeros((5, 1)), groups=chromosomes)
+
+
+@pytest.mark.parametrize(
+    ("chromosomes", "difference"),
+    [
+        (["chr1", "Chr1", "chr2"], r"'Chr1' and 'chr1' \(in upper and lower case\)"),
+        (["chrX", "chrx", "chr2"], r"'chrX' and 'chrx' \(in upper and lower case\)"),
+        (
+            ["Chr1", "1", "chr2"],
+            r"'1' and 'Chr1' \(with and without the 'chr' prefix\)",
+        ),
+        (
+            ["CHR1", "1", "chr1", "chr2"],
+            r"'1' and 'CHR1' and 'chr1' \(with and without the 'chr' prefix and in "
+            r"upper and lower case\)",
+        ),
+    ],
+)
+def test_names_that_differ_in_case_are_refused_saying_so(chromosomes, difference):
+    with pytest.raises(ValueError, match=f"more than one way: {difference}"):
+        ChromosomeKFold(2).split(np.zeros((len(chromosomes), 1)), groups=chromosomes)
+
+
+def test_whitespace_around_names_is_ignored():
+    chromosomes = np.array(["chr1 ", "chr1", " chr2", "chr2", "chr3\t"])
+    folds = [
+        test for _, test in ChromosomeKFold(2).split(chromosomes, groups=chromosomes)
+    ]
+    assert [chromosomes[test].tolist() for test in folds] == [
+        [" chr2", "chr2", "chr3\t"],
+        ["chr1 ", "chr1"],
+    ]
 
 
 @pytest.mark.parametrize(
