@@ -19,7 +19,9 @@ def attention_figure(arrays, mark_names, offsets, title):
     from ..interpret import plot_attention
 
     labels = arrays["labels"]
-    missing = np.full((len(labels), len(offsets), len(mark_names)), np.nan)
+    # A level that the model lacks is drawn as zeros (no bars) and labelled so:
+    # the plots refuse NaN.
+    missing = np.zeros((len(labels), len(offsets), len(mark_names)))
     bins = arrays.get("bin_attention", missing)
     marks = arrays.get("mark_attention", missing[:, 0])
     figure = _new_figure(figsize=(10, 0.6 + 3.2 * len(labels)))
@@ -30,23 +32,24 @@ def attention_figure(arrays, mark_names, offsets, title):
             "the training genes",
             y=0.99,
         )
-        _, bar_ax = plot_attention(
+        axes = plot_attention(
             bins[index],
             marks[index],
             mark_names=mark_names,
             bin_offsets=offsets,
             ax=panel.add_axes((0.12, 0.16, 0.62, 0.58)),
         )
-        if "mark_attention" not in arrays:
-            bar_ax.set_xticks([])
-            bar_ax.text(
-                0.5,
-                0.5,
-                "no mark\nattention",
-                ha="center",
-                va="center",
-                transform=bar_ax.transAxes,
-            )
+        for level, ax in zip(("bin", "mark"), axes, strict=True):
+            if f"{level}_attention" not in arrays:
+                ax.set_xticks([])
+                ax.text(
+                    0.5,
+                    0.5,
+                    f"no {level}\nattention",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                )
     return figure
 
 
