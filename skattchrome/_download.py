@@ -4,20 +4,19 @@ The one downloader of the package: per-request timeouts (never the process-wide
 :func:`socket.setdefaulttimeout`), an immediate failure on client errors such as
 HTTP 404, retries with exponential back-off on transient errors, an optional
 MD5 or SHA256 check computed while streaming, and a temporary file in the target
-folder that replaces the target only once complete and verified.
+folder that replaces the target only once complete and verified, with the
+permissions that the umask gives any new file.
 """
 
-import contextlib
 import hashlib
 import http.client
-import os
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from ._files import atomic_file
 from ._version import __version__
 
 _ALGORITHMS = ("md5", "sha256")
@@ -117,24 +116,16 @@ def download(url, path, *, digest=None, timeout=60, attempts=3, backoff=1.0):
             )
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, got {attempts!r}.")
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".part-")
-    partial = Path(handle.name)
-    try:
-        with handle:
-            if scheme == "file":
-                computed = _copy(url, handle, digest)
-            else:
-                computed = _fetch(url, handle, digest, timeout, attempts, backoff)
+    with atomic_file(path) as handle:
+        if scheme == "file":
+            computed = _copy(url, handle, digest)
+        else:
+            computed = _fetch(url, handle, digest, timeout, attempts, backoff)
         if digest is not None and computed != expected.lower():
             raise OSError(
                 f"Download of {url} failed: the {algorithm.upper()} checksum of "
                 f"the download ({computed}) differs from expected ({expected})."
             )
-        os.replace(partial, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-        raise
     return path
 
 

@@ -17,9 +17,8 @@ that holds a pickle is refused before anything is unpickled.
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._attention_maps import AttentionMaps
 from ._base import ChromatinEstimatorBase, check_own_parameters
+from ._files import atomic_file
 from ._neural import NeuralChromatinEstimator, restore_fitted
 from ._registry import MODELS
 from ._validation import SHOWN_IN_ERRORS
@@ -162,10 +162,14 @@ def save_model(estimator, path):
     path : str or path-like
         The file to write, replaced if it exists. It is written to a
         temporary file in the same folder first, so that a failure leaves no
-        half-written file behind.
+        half-written file behind; it gets the permissions that the umask
+        gives any new file (``0o644`` under umask 022).
 
     Raises
     ------
+    OSError
+        If the file cannot be written: its folder is missing or not a folder,
+        ``path`` is a folder, or the disk is full. The error names ``path``.
     TypeError
         If ``estimator`` is not an estimator of the package (a
         :class:`~sklearn.pipeline.Pipeline`, say: save its last step and
@@ -262,17 +266,12 @@ def save_model(estimator, path):
 
 def _write_atomically(path, members):
     """Write the ZIP archive of ``members`` to ``path`` through a temporary file."""
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-    )
-    try:
-        with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, content in members.items():
-                archive.writestr(name, content)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with (
+        atomic_file(path) as handle,
+        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for name, content in members.items():
+            archive.writestr(name, content)
 
 
 def is_model_file(path):
@@ -284,20 +283,51 @@ def is_model_file(path):
         return False
 
 
-def _what_it_is(path):
-    """Words for a file that is not a model file: a pickle, or something else."""
+def _not_a_model_file(path):
+    """The ValueError that says what a file that is not a model file holds."""
     with open(path, "rb") as handle:
         head = handle.read(4)
+    if not head:
+        return ValueError(f"{path} is empty, not a model written by save_model.")
     if head[:1] == b"\x80":
-        return "holds a pickle (such as a joblib or pickle dump)"
+        return _pickle_refused(path, "holds a pickle (such as a joblib or pickle dump)")
     if head[:2] in (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda", b"\x1f\x8b"):
-        return "holds a compressed stream, such as a compressed joblib pickle"
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            if any(name.endswith(".pkl") for name in archive.namelist()):
-                return "holds a pickle inside a ZIP archive (such as a torch.save file)"
-        return "is a ZIP archive without a skattchrome model manifest"
-    return "is not a skattchrome model file"
+        return _pickle_refused(
+            path, "holds a compressed stream, such as a compressed joblib pickle"
+        )
+    if head == b"PK\x03\x04" or zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile as error:
+            return _damaged(path, error)
+        if any(name.endswith(".pkl") for name in names):
+            return _pickle_refused(
+                path, "holds a pickle inside a ZIP archive (such as a torch.save file)"
+            )
+        return ValueError(
+            f"{path} is a ZIP archive without a skattchrome model manifest, not a "
+            "model written by skattchrome.save_model."
+        )
+    return ValueError(
+        f"{path} is not a skattchrome model file, nor a pickle: not a model "
+        "written by skattchrome.save_model."
+    )
+
+
+def _pickle_refused(path, what):
+    return ValueError(
+        f"{path} {what}, not a model written by skattchrome.save_model. A pickle "
+        "is not opened here, because unpickling runs whatever code the file "
+        "holds; if you trust its source, open it with joblib.load yourself."
+    )
+
+
+def _damaged(path, error):
+    return ValueError(
+        f"{path} is a damaged skattchrome model file: it was cut short or changed "
+        f"after it was saved ({type(error).__name__}: {error})."
+    )
 
 
 def load_model(path, *, device=None):
@@ -324,8 +354,9 @@ def load_model(path, *, device=None):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is not a model file: a pickle (which is never opened, as
-        unpickling runs code), another archive, a file of a newer format
+        If the file is not a model file: an empty file, a pickle (which is
+        never opened, as unpickling runs code), another archive, a model file
+        cut short or damaged, a file of a newer format
         version than this release reads, a file whose members do not match
         the checksums of its manifest (changed after it was saved), or one
         that names an estimator or holds values that the package does not
@@ -352,12 +383,7 @@ def load_model(path, *, device=None):
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file.")
     if not is_model_file(path):
-        raise ValueError(
-            f"{path} {_what_it_is(path)}, not a model written by "
-            "skattchrome.save_model. A pickle is not opened here, because "
-            "unpickling runs whatever code the file holds; if you trust its "
-            "source, open it with joblib.load yourself."
-        )
+        raise _not_a_model_file(path)
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         unknown = sorted(set(names) - set(_MEMBERS))
@@ -366,7 +392,10 @@ def load_model(path, *, device=None):
                 f"{path} is not a valid skattchrome model file: it holds members "
                 f"that a model file does not have: {unknown[:SHOWN_IN_ERRORS]}."
             )
-        contents = {name: archive.read(name) for name in names}
+        try:
+            contents = {name: archive.read(name) for name in names}
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+            raise _damaged(path, error) from error
     manifest = _read_manifest(path, contents.pop(MANIFEST))
     _check_members(path, manifest, contents)
     try:

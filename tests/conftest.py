@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed seed, the shared reference data, a local HTTP server."""
+"""Shared fixtures: a fixed seed, the shared reference data, a local HTTP server,
+the umask."""
 
 import http.server
 import os
@@ -21,6 +22,14 @@ def seed():
     value = 0
     torch.manual_seed(value)
     return value
+
+
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request):
+    """Run the test under umask 022, then 077; the umask, restored after."""
+    previous = os.umask(request.param)
+    yield request.param
+    os.umask(previous)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,10 @@
 
 import json
 import math
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
+from .. import _files
 from .._registry import MODELS
 from . import _figures
 from ._summary import summarize_results
@@ -15,18 +13,10 @@ from ._tasks import MAIN_SCORE
 
 
 def write_atomically(path, write):
-    """Call ``write(binary_file)`` on a temporary file, then move it to ``path``."""
+    """Call ``write(binary_file)`` on a temporary file, then move it to ``path``
+    (see :mod:`skattchrome._files`), creating its missing folders first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            write(handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    _files.write_atomically(path, write)
 
 
 def write_text(path, text):

@@ -7,7 +7,6 @@ import re
 import shutil
 import sys
 import tarfile
-import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -16,6 +15,7 @@ import pandas as pd
 from sklearn.datasets import get_data_home
 
 from .._download import download, file_digest, local_file
+from .._files import temporary_folder
 from ._remc import SUBSETS, load_remc
 
 ARCHIVE_URL = "https://zenodo.org/records/2652278/files/data.tar.gz?download=1"
@@ -306,7 +306,8 @@ def _install_archive(home, cache, sha256, progress):
             file=sys.stderr,
             flush=True,
         )
-    staging = Path(tempfile.mkdtemp(dir=home, prefix=_STAGING_PREFIX))
+    # Not mkdtemp: the staging folder becomes the cache, readable as the umask says.
+    staging = temporary_folder(home, _STAGING_PREFIX)
     try:
         archive = _download(url, staging, sha256)
         _extract(archive, staging, url)
