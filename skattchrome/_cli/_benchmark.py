@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._optional import import_optional
 from .._registry import DEFAULT_MODELS, MODELS, models_for
 from .._study import (
     BASELINES,
@@ -30,9 +31,12 @@ from ._shared import (
     add_task_options,
     add_training_options,
     cell_list,
+    check_input_file,
+    check_output,
     command_error,
     model_list,
     n_jobs,
+    nonempty_path,
     positive_int,
 )
 
@@ -149,7 +153,7 @@ def add_benchmark_command(commands):
     )
     benchmark.add_argument(
         "--out",
-        type=Path,
+        type=nonempty_path,
         default=Path("skattchrome-results"),
         help="output folder (default skattchrome-results)",
     )
@@ -193,7 +197,7 @@ def add_benchmark_command(commands):
     )
     benchmark.add_argument(
         "--chromosomes",
-        type=Path,
+        type=nonempty_path,
         default=None,
         metavar="TABLE",
         help=(
@@ -225,6 +229,8 @@ def _data_source(args):
         )
     if args.split == "chromosomes" and args.chromosomes is None:
         args.parser.error("--split chromosomes needs --chromosomes TABLE")
+    check_input_file(args.parser, "--expression", args.expression)
+    check_input_file(args.parser, "--chromosomes", args.chromosomes)
     options = {
         "expression": _absolute(args.expression),
         "expression_column": args.expression_column,
@@ -244,9 +250,38 @@ def _absolute(path):
     return None if path is None else str(Path(path).resolve())
 
 
+def _check_outputs(args):
+    """Exit with a usage error if ``--out`` or a file that every run writes in
+    it cannot be written: found before the tasks run, not after."""
+    check_output(args.parser, "--out", args.out, folder=True)
+    for name, folder in (
+        ("results.csv", False),
+        ("summary.csv", False),
+        ("tasks", True),
+    ):
+        check_output(args.parser, "--out", args.out / name, folder=folder)
+
+
+def _check_scheduler(args):
+    """Exit with a usage error if ``--scheduler`` is given without Dask."""
+    if args.scheduler is None:
+        return
+    try:
+        import_optional(
+            "distributed",
+            "dask",
+            "Running on a Dask cluster",
+            package="dask.distributed",
+        )
+    except ImportError as error:
+        args.parser.error(f"argument --scheduler: {error}")
+
+
 def run_benchmark(args):
     """Run the study that ``args`` describe and print its summary."""
     source = _data_source(args)
+    _check_outputs(args)
+    _check_scheduler(args)
     models = args.models or list(DEFAULT_MODELS[args.task])
     without = [model for model in models if model not in models_for(args.task)]
     if without:
@@ -326,6 +361,8 @@ def run_benchmark(args):
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    except OSError as error:
+        return command_error("benchmark", error)
     _print_summary(results, args.out, args.task)
     return EXIT_FAILED if (results["status"] != "ok").any() else 0
 

@@ -1,6 +1,6 @@
 """``skattchrome fit``, ``predict`` and ``explain``: one model at a time."""
 
-from pathlib import Path
+import sys
 
 import joblib
 import numpy as np
@@ -13,6 +13,7 @@ from .._model_files import is_model_file, load_model, save_model
 from .._registry import MODELS, build_model
 from .._study import (
     BEST_VALID,
+    expression_column,
     fit_model,
     read_expression,
     score_split,
@@ -22,13 +23,17 @@ from .._study import (
 from ..datasets import load_remc
 from ..pretrained import fetch_published
 from ._shared import (
+    EXIT_INTERRUPTED,
     SCORE_SHORT_NAMES,
     add_expression_options,
     add_model_and_data_arguments,
     add_task_options,
     add_training_options,
     cell_of,
+    check_input_file,
+    check_output,
     command_error,
+    nonempty_path,
 )
 
 
@@ -48,7 +53,9 @@ def add_model_commands(commands):
             "--expression values of the genes."
         ),
     )
-    fit.add_argument("data", type=Path, metavar="DATA", help="CSV file or folder")
+    fit.add_argument(
+        "data", type=nonempty_path, metavar="DATA", help="CSV file or folder"
+    )
     fit.add_argument(
         "--model",
         required=True,
@@ -57,14 +64,14 @@ def add_model_commands(commands):
     )
     fit.add_argument(
         "--out",
-        type=Path,
+        type=nonempty_path,
         required=True,
         help="where to save the model (such as model.skattchrome)",
     )
     fit.add_argument("--subset", default=None, help="split of a folder (train)")
     fit.add_argument(
         "--valid",
-        type=Path,
+        type=nonempty_path,
         default=None,
         help="validation genes: a CSV, or a folder's valid split",
     )
@@ -107,13 +114,18 @@ def add_model_commands(commands):
 
 def _reporting(command, run):
     """The ``run`` of ``command``: print the report that ``run(args)`` returns
-    (status 0), or its OSError or ValueError as the command's error (status 1)."""
+    (status 0), or its OSError or ValueError as the command's error (status 1);
+    say so when interrupted (status 130). Files are written atomically, so an
+    error or an interruption leaves none half-written."""
 
     def run_and_report(args):
         try:
             print(run(args))
         except (OSError, ValueError) as error:
             return command_error(command, error)
+        except KeyboardInterrupt:
+            print(f"skattchrome {command}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         return 0
 
     return run_and_report
@@ -126,7 +138,7 @@ def _load_split(path, subset, default_subset):
 
 def _with_expression(split, args, path):
     """``split`` with the ``--expression`` values of its genes."""
-    column = args.expression_column.format(cell=cell_of(path))
+    column = expression_column(args.expression_column, cell_of(path))
     split.expression = read_expression(
         args.expression, column, split.gene_ids, log1p=args.log1p
     )
@@ -136,6 +148,8 @@ def _with_expression(split, args, path):
 def _fit(args):
     if args.task == "regression" and args.expression is None:
         args.parser.error("--task regression needs --expression TABLE")
+    check_input_file(args.parser, "--expression", args.expression)
+    check_output(args.parser, "--out", args.out)
     model = build_model(
         args.model,
         task=args.task,
@@ -156,6 +170,7 @@ def _fit(args):
             validation = _with_expression(validation, args, valid_path)
     with torch_threads(args.threads):
         fit_model(model, train, validation)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, args.out)
     message = f"Trained {MODELS[args.model].name} on {len(train.target)} genes"
     best_valid = BEST_VALID[args.task]
@@ -170,7 +185,8 @@ def _fit(args):
 
 
 def _model_and_data(args):
-    """The model of ``--published`` or of MODEL, and the path of DATA."""
+    """The model of ``--published`` or of MODEL, and the path of DATA; the
+    options are checked (``--out`` writable) before the model is opened."""
     expected = 1 if args.published else 2
     if len(args.paths) != expected:
         args.parser.error(
@@ -178,22 +194,42 @@ def _model_and_data(args):
             if args.published
             else "expected MODEL DATA, or --published CELL DATA"
         )
+    if args.published and args.allow_pickle:
+        args.parser.error("--allow-pickle has no meaning with --published")
+    check_output(args.parser, "--out", args.out)
     if args.published:
-        if args.allow_pickle:
-            args.parser.error("--allow-pickle has no meaning with --published")
         return fetch_published(args.published), args.paths[0]
     path, data = args.paths
     if not args.allow_pickle or is_model_file(path):
         return load_model(path), data
+    return _load_pickle(path), data
+
+
+def _load_pickle(path):
+    """The skattchrome model in the pickle ``path`` (``--allow-pickle``)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file.")
     # A pickle runs its code when opened: only with --allow-pickle, whose help
     # says so, and only for a file that is not a skattchrome model file.
-    model = joblib.load(path)
+    # Unpickling a file that is not a pickle, or one of classes that this
+    # Python lacks, raises about any exception: each is the file's fault.
+    try:
+        model = joblib.load(path)
+    except Exception as error:
+        cause = f"{type(error).__name__}: {error}" if str(error) else repr(error)
+        raise ValueError(
+            f"{path} cannot be opened as a pickle ({cause}); it is neither a "
+            "skattchrome model file nor a pickle of one."
+        ) from error
     if not isinstance(model, ChromatinEstimatorBase):
-        raise ValueError(f"{path} does not hold a skattchrome model.")
-    return model, data
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}, not a skattchrome model."
+        )
+    return model
 
 
 def _predict(args):
+    check_input_file(args.parser, "--expression", args.expression)
     model, data = _model_and_data(args)
     genes = _load_split(data, args.subset, "test")
     if args.expression is not None:

@@ -5,7 +5,11 @@ import re
 import sys
 from pathlib import Path
 
+import torch
+
+from .._files import output_problem
 from .._registry import MODELS, TASKS
+from .._study import expression_column
 
 EXIT_FAILED = 1
 """Exit status when a task or a command failed."""
@@ -72,6 +76,67 @@ def epochs(text):
         ) from None
 
 
+def seed(text):
+    """A random seed: an integer from 0 to 2**32 - 1, as NumPy's seeds."""
+    value = _integer(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**32 - 1: {text!r}")
+    return value
+
+
+def nonempty_path(text):
+    """A path, never empty (an empty one would mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
+
+
+def device(text):
+    """auto, or a device that torch can name: cpu, cuda, cuda:N or mps.
+
+    Only the name is checked here: whether this machine (or a Dask worker) has
+    the device is checked where a model is trained.
+    """
+    if text == "auto":
+        return text
+    try:
+        kind = torch.device(text).type
+    except (RuntimeError, TypeError):
+        kind = None
+    if kind not in ("cpu", "cuda", "mps"):
+        raise argparse.ArgumentTypeError(
+            f"not a device: {text!r}; use auto, cpu, cuda or cuda:N"
+        )
+    return text
+
+
+def expression_column_template(text):
+    """A column name of an expression table, in which {cell} stands for the cell."""
+    try:
+        expression_column(text, "E000")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def check_output(parser, option, path, *, folder=False):
+    """Exit with a usage error if ``path``, the value of ``option``, cannot be
+    written (see :func:`skattchrome._files.output_problem`): checked before the
+    work, not found once it is done."""
+    problem = output_problem(path, folder=folder)
+    if problem is not None:
+        parser.error(f"argument {option}: cannot write {path}: {problem}")
+
+
+def check_input_file(parser, option, path):
+    """Exit with a usage error if ``path``, the value of ``option``, is not a file."""
+    if path is None or Path(path).is_file():
+        return
+    if Path(path).is_dir():
+        parser.error(f"argument {option}: {path} is a folder, not a file")
+    parser.error(f"argument {option}: no such file: {path}")
+
+
 def n_jobs(text):
     """A number of jobs: any integer but 0."""
     value = _integer(text)
@@ -126,9 +191,12 @@ def add_training_options(parser):
             "same either way"
         ),
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=seed, default=0, help="random seed, 0 to 2**32 - 1 (default 0)"
+    )
     parser.add_argument(
         "--device",
+        type=device,
         default="auto",
         help="auto, cpu, cuda or cuda:N for the neural models (default auto)",
     )
@@ -158,7 +226,7 @@ def add_model_and_data_arguments(command, default_out, kind):
     )
     command.add_argument(
         "paths",
-        type=Path,
+        type=nonempty_path,
         nargs="+",
         metavar="MODEL DATA",
         help=(
@@ -188,7 +256,7 @@ def add_model_and_data_arguments(command, default_out, kind):
     command.add_argument("--subset", default=None, help="split of a folder (test)")
     command.add_argument(
         "--out",
-        type=Path,
+        type=nonempty_path,
         default=Path(default_out),
         help=f"{kind} to write (default {default_out})",
     )
@@ -219,7 +287,7 @@ def add_expression_options(parser):
     """The options that read expression values from a table."""
     parser.add_argument(
         "--expression",
-        type=Path,
+        type=nonempty_path,
         default=None,
         metavar="TABLE",
         help=(
@@ -229,6 +297,7 @@ def add_expression_options(parser):
     )
     parser.add_argument(
         "--expression-column",
+        type=expression_column_template,
         default="{cell}",
         metavar="COLUMN",
         help=(

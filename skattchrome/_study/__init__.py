@@ -55,6 +55,7 @@ from ._sources import (
     SIMULATED_CELLS,
     SPLITS,
     DataSource,
+    expression_column,
     read_chromosomes,
     read_expression,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "DataSource",
     "StudyTask",
     "cell_winners",
+    "expression_column",
     "fit_model",
     "read_chromosomes",
     "read_expression",

@@ -11,6 +11,10 @@ from .._optional import import_optional
 from . import _output
 from ._tasks import RESULT_COLUMNS, run_task
 
+SCHEDULER_TIMEOUT_S = 5
+"""Seconds to wait for a Dask scheduler to answer before the study fails (Dask
+waits 30 by default); a scheduler that is up answers in well under one."""
+
 
 def _run_numbered(number, task):
     """Run ``task`` and return ``(number, result)`` to match unordered results."""
@@ -40,9 +44,25 @@ def _task_runner(n_jobs, scheduler):
             )
         else:
             address = scheduler
-        stack.enter_context(distributed.Client(address))
+        stack.enter_context(_connect(distributed, address))
         stack.enter_context(joblib.parallel_config(backend="dask"))
         yield joblib.Parallel(n_jobs=-1, return_as="generator_unordered")
+
+
+def _connect(distributed, address):
+    """A Dask client of the scheduler at ``address``, or an error that names it."""
+    try:
+        return distributed.Client(address, timeout=SCHEDULER_TIMEOUT_S)
+    except ValueError as error:
+        raise OSError(
+            f"Cannot connect to a Dask scheduler at {address!r}: it is not an "
+            f"address ({error}); give one such as tcp://HOST:8786, or local."
+        ) from None
+    except OSError as error:
+        raise OSError(
+            f"No Dask scheduler answered at {address} within {SCHEDULER_TIMEOUT_S} "
+            f"s ({error}); is it running, and reachable from here?"
+        ) from None
 
 
 def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
@@ -62,6 +82,8 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
         :class:`~distributed.LocalCluster` on 127.0.0.1 with ``n_jobs``
         single-threaded worker processes; otherwise the address of a Dask
         scheduler, such as ``"tcp://HOST:8786"``, whose workers run the tasks.
+        A scheduler that does not answer within :data:`SCHEDULER_TIMEOUT_S`
+        seconds fails the study, before any task runs.
     callback : callable, default=None
         Called as ``callback(task, record, reused)`` for every task: first for
         the tasks finished by an earlier run (``reused=True``), then for each
@@ -72,6 +94,14 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
     results : pandas.DataFrame
         The rows of ``results.csv``, in the order of ``tasks``, with the
         columns of :data:`RESULT_COLUMNS` for their task.
+
+    Raises
+    ------
+    ValueError
+        If the tasks mix classification and regression.
+    OSError
+        If ``scheduler`` is not an address or does not answer, or a file of
+        ``out_dir`` cannot be written (the error names the file).
 
     Examples
     --------
@@ -94,8 +124,7 @@ def run_study(tasks, out_dir, *, n_jobs=1, scheduler=None, callback=None):
         )
     task_kind = kinds.pop() if kinds else "classification"
     report = callback or (lambda task, record, reused: None)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)  # created by its first file, once a task has run
     records = [_output.finished_record(out_dir, task) for task in tasks]
     for task, record in zip(tasks, records, strict=True):
         if record is not None:

@@ -1,5 +1,6 @@
 """Where the cell types of a study come from: simulated, a folder, the archive."""
 
+import string
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -74,8 +75,8 @@ class DataSource:
         :func:`read_expression`: a ``gene_id`` column and a column per cell
         type. Simulated cell types carry the simulator's expression instead.
     expression_column : str, default="{cell}"
-        The column of a cell type in ``expression``; ``{cell}`` stands for its
-        name, as in ``"{cell}_rpkm"``.
+        The column of a cell type in ``expression``; ``{cell}``, its only
+        placeholder, stands for its name, as in ``"{cell}_rpkm"``.
     log1p : bool, default=False
         Take ``log1p`` of the values read from ``expression`` (for RPKM or
         TPM).
@@ -125,6 +126,7 @@ class DataSource:
             )
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}; got {self.split!r}.")
+        expression_column(self.expression_column, "E000")
         if self.split == "chromosomes" and (
             self.kind == "simulated" or self.chromosomes is None
         ):
@@ -165,7 +167,7 @@ class DataSource:
         else:
             load = partial(load_remc, Path(self.path) / cell)
         splits = {subset: load(subset) for subset in SUBSETS}
-        column = self.expression_column.format(cell=cell)
+        column = expression_column(self.expression_column, cell)
         for split in splits.values():
             split.expression = None
             if self.expression is not None:
@@ -238,6 +240,40 @@ def _subsets(pooled, parts, mark_names, offsets):
     }
 
 
+def expression_column(template, cell):
+    """The column of ``cell`` in an expression table: ``template`` for ``cell``.
+
+    ``{cell}`` in ``template`` stands for the cell type's name, with an
+    optional format spec (``{cell:>4}``); ``{{`` and ``}}`` write braces.
+    Raises ValueError, naming the template, for any other placeholder
+    (``{cells}``, ``{0}``, ``{}``, ``{cell.upper}``) or a lone brace.
+    """
+    try:
+        for _, field, _, _ in string.Formatter().parse(template):
+            if field is not None and field != "cell":
+                raise ValueError(f"unknown placeholder {{{field}}}")
+        return template.format(cell=cell)
+    except (KeyError, IndexError) as error:
+        problem = f"unknown placeholder in a format spec ({error})"
+    except ValueError as error:
+        problem = error
+    raise ValueError(
+        f"The expression column {template!r} is not a column name: {problem}; "
+        "{cell}, the name of the cell type, is its only placeholder (write {{ and "
+        "}} for a brace)."
+    )
+
+
+def _read_table(path, kind, dtype):
+    """A CSV table read with pandas, its parsing errors naming ``path``."""
+    try:
+        return pd.read_csv(path, dtype=dtype)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
+        raise ValueError(
+            f"The {kind} table {path} cannot be read as a CSV table: {error}"
+        ) from None
+
+
 def read_expression(path, column, gene_ids, *, log1p=False):
     """The values of ``column`` of a CSV table for ``gene_ids``, as a float array.
 
@@ -247,7 +283,7 @@ def read_expression(path, column, gene_ids, *, log1p=False):
     of the values (for RPKM or TPM). Raises ValueError if the table lacks a
     column or a gene has no finite value.
     """
-    table = pd.read_csv(path, dtype={"gene_id": str})
+    table = _read_table(path, "expression", {"gene_id": str})
     if "gene_id" not in table:
         raise ValueError(f"The expression table {path} has no gene_id column.")
     if column not in table:
@@ -280,7 +316,7 @@ def read_chromosomes(path, gene_ids):
     if {".bed", ".gtf"} & set(Path(path).suffixes):
         table = read_tss(path)
     else:
-        table = pd.read_csv(path, dtype={"gene_id": str, "chrom": str})
+        table = _read_table(path, "chromosomes", {"gene_id": str, "chrom": str})
     missing_columns = [name for name in ("gene_id", "chrom") if name not in table]
     if missing_columns:
         raise ValueError(
