@@ -3,9 +3,12 @@
 import hashlib
 import json
 import re
+import socket
+import stat
 import subprocess
 import sys
 import tarfile
+import time
 
 import joblib
 import numpy as np
@@ -16,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 
 import skattchrome._study as study
 from skattchrome import load_model
-from skattchrome._cli import main
+from skattchrome._cli import _model_commands, main
 from skattchrome._devices import resolve_device
 from skattchrome._registry import MODELS, build_model
 from skattchrome._study import _figures, _runner
@@ -562,3 +565,221 @@ def test_input_log1p_switches_the_neural_models_only(tmp_path, remc_folder, caps
     with pytest.raises(SystemExit):
         main(["fit", str(cell), "--model", "forest", "--out", "m", "--input", "log"])
     assert "invalid choice: 'log'" in capsys.readouterr().err
+
+
+def _error_line(capsys, command):
+    """The one line that a failed ``command`` printed to stderr, checked as such."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"skattchrome {command}: error: ")
+    return lines[0]
+
+
+def _usage_error(capsys, command, argv):
+    """The error line of the usage error (status 2) that ``main(argv)`` exits with."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"skattchrome {command}: error: ")
+    return last
+
+
+@pytest.fixture
+def logistic_model(remc_folder, tmp_path):
+    """A logistic model of E001 saved by ``skattchrome fit``."""
+    path = tmp_path / "logistic.skattchrome"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "logistic", "--quiet"]
+    assert main([*fit, "--out", str(path)]) == 0
+    return path
+
+
+def _damaged_model_files(model, folder):
+    """Files that are not model files as a user may hold them: name -> path."""
+    content = model.read_bytes()
+    flipped = bytearray(content)
+    flipped[len(content) // 3] ^= 0xFF
+    files = {
+        "empty": b"",
+        "text": b"gene_id,probability\n",
+        "first-half": content[: len(content) // 2],
+        "last-bytes-cut": content[:-30],
+        "changed-byte": bytes(flipped),
+    }
+    for name, data in files.items():
+        (folder / f"{name}.skattchrome").write_bytes(data)
+    torch.save({"weight": torch.zeros(2)}, folder / "torch-save.skattchrome")
+    return {path.stem: path for path in folder.glob("*.skattchrome")}
+
+
+@pytest.mark.parametrize("allow_pickle", [False, True], ids=["plain", "allow-pickle"])
+def test_predict_and_explain_name_a_file_that_is_no_model(
+    logistic_model, remc_folder, tmp_path, capsys, allow_pickle
+):
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    files = _damaged_model_files(logistic_model, folder)
+    assert len(files) == 6
+    options = ["--allow-pickle"] if allow_pickle else []
+    for path in files.values():
+        for command in ("predict", "explain"):
+            out = tmp_path / f"{command}.out"
+            arguments = [command, str(path), str(remc_folder / "E001"), *options]
+            assert main([*arguments, "--out", str(out)]) == 1, path
+            assert str(path) in _error_line(capsys, command)
+            assert not out.exists()
+
+
+def test_expression_column_takes_only_the_cell_placeholder(
+    logistic_model, remc_folder, tmp_path, capsys
+):
+    table = tmp_path / "expression.csv"
+    write_expression_table(table, remc_folder)
+    cell = str(remc_folder / "E001")
+    commands = {
+        "fit": ["fit", cell, "--model", "ridge", "--task", "regression"],
+        "predict": ["predict", str(logistic_model), cell],
+        "benchmark": ["benchmark", "--data", str(remc_folder), "--models", "ridge"],
+    }
+    for command, arguments in commands.items():
+        arguments = [*arguments, "--out", str(tmp_path / "out"), "--expression"]
+        for column in ("{cells}_rpkm", "{0}", "{}", "{cell.upper}", "E001{"):
+            error = _usage_error(
+                capsys,
+                command,
+                [*arguments, str(table), "--expression-column", column],
+            )
+            assert f"--expression-column: The expression column {column!r}" in error
+    assert not (tmp_path / "out").exists()
+
+
+def test_outputs_are_checked_before_the_work(
+    logistic_model, remc_folder, tmp_path, monkeypatch, capsys
+):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the work started before --out was checked")
+
+    monkeypatch.setattr(_model_commands, "fit_model", no_work)
+    monkeypatch.setattr(_model_commands, "load_model", no_work)
+    monkeypatch.setattr(_runner, "run_task", no_work)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "regular").write_text("")
+    (tmp_path / "results" / "summary.csv").mkdir(parents=True)
+    cell = str(remc_folder / "E001")
+    commands = {
+        "fit": ["fit", cell, "--model", "logistic"],
+        "predict": ["predict", str(logistic_model), cell],
+        "explain": ["explain", str(logistic_model), cell],
+        "benchmark": ["benchmark", "--models", "logistic", *TINY],
+    }
+    for command, arguments in commands.items():
+        outputs = {
+            "folder": "it is a folder",
+            "regular/out": f"{tmp_path / 'regular'} is not a folder",
+            "regular/deeper/out": f"{tmp_path / 'regular'} is not a folder",
+        }
+        if command == "benchmark":
+            outputs = {
+                "regular": "it exists and is not a folder",
+                "regular/out": f"{tmp_path / 'regular'} is not a folder",
+                "results": "summary.csv: it is a folder",
+            }
+        for out, problem in outputs.items():
+            error = _usage_error(
+                capsys,
+                command,
+                [*arguments, "--out", str(tmp_path / out)],
+            )
+            assert error.endswith(problem), error
+            assert f"argument --out: cannot write {tmp_path / out}" in error
+        _usage_error(capsys, command, [*arguments, "--out", ""])
+
+
+def test_a_write_that_fails_names_the_users_path(
+    remc_folder, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "model.skattchrome"
+    fit_model = _model_commands.fit_model
+
+    def fit_then_take_the_path(*args, **kwargs):
+        fit_model(*args, **kwargs)
+        out.mkdir()
+
+    monkeypatch.setattr(_model_commands, "fit_model", fit_then_take_the_path)
+    fit = ["fit", str(remc_folder / "E001"), "--model", "logistic", "--quiet"]
+    assert main([*fit, "--out", str(out)]) == 1
+    error = _error_line(capsys, "fit")
+    assert error.endswith(f"Is a directory: '{out}'")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [out.name, "remc"]
+
+
+def test_the_command_line_writes_files_with_the_umask(remc_folder, tmp_path, umask):
+    cell = str(remc_folder / "E001")
+    model = tmp_path / "models" / "attentivechrome.skattchrome"
+    fit = ["fit", cell, "--model", "attentivechrome", "--max-epochs", "1"]
+    assert main([*fit, "--quiet", "--out", str(model)]) == 0
+    predictions, maps = tmp_path / "predictions.csv", tmp_path / "attention.npz"
+    assert main(["predict", str(model), cell, "--out", str(predictions)]) == 0
+    assert main(["explain", str(model), cell, "--out", str(maps)]) == 0
+    out = tmp_path / "benchmark"
+    arguments = ["benchmark", "--cells", "SIM01", "--models", "lstm-alpha,logistic"]
+    assert main([*arguments, *TINY, "--out", str(out)]) == 0
+    written = [model, predictions, maps, *out.rglob("*")]
+    assert {out / "results.csv", out / "summary.csv", out / "test_auc.png"} <= set(
+        written
+    )
+    assert out / "attention" / "SIM01" / "lstm-alpha.npz" in written
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in written}
+    expected = {path: (0o777 if path.is_dir() else 0o666) & ~umask for path in written}
+    assert modes == expected
+
+
+def test_an_unreachable_scheduler_fails_within_seconds_naming_it(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    arguments = ["benchmark", "--cells", "SIM01", "--models", "logistic", *TINY]
+    start = time.monotonic()
+    assert main([*arguments, "--scheduler", address, "--out", str(tmp_path)]) == 1
+    assert time.monotonic() - start < 10
+    error = _error_line(capsys, "benchmark")
+    assert f"No Dask scheduler answered at {address} within 5 s" in error
+    assert main([*arguments, "--scheduler", "HOST", "--out", str(tmp_path)]) == 1
+    assert "Cannot connect to a Dask scheduler at 'HOST'" in _error_line(
+        capsys, "benchmark"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_options_with_invalid_values_are_usage_errors(remc_folder, tmp_path, capsys):
+    cell = str(remc_folder / "E001")
+    fit = ["fit", cell, "--model", "logistic", "--out", str(tmp_path / "m")]
+    for option, value, words in [
+        ("--seed", "-1", "--seed: must be from 0 to 2**32 - 1"),
+        ("--seed", str(2**32), "--seed: must be from 0 to 2**32 - 1"),
+        ("--device", "gpu7", "--device: not a device: 'gpu7'"),
+        ("--expression", str(tmp_path / "absent.csv"), "--expression: no such file"),
+        ("--expression", str(tmp_path), "is a folder, not a file"),
+    ]:
+        error = _usage_error(capsys, "fit", [*fit, option, value])
+        assert words in error
+    benchmark = ["benchmark", "--data", str(remc_folder), "--split", "chromosomes"]
+    benchmark += ["--out", str(tmp_path / "out"), "--chromosomes"]
+    error = _usage_error(
+        capsys, "benchmark", [*benchmark, str(tmp_path / "absent.bed")]
+    )
+    assert "--chromosomes: no such file" in error
+    assert not (tmp_path / "m").exists() and not (tmp_path / "out").exists()
+
+
+def test_an_interrupted_fit_says_so(remc_folder, tmp_path, monkeypatch, capsys):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_model_commands, "fit_model", interrupt)
+    out = tmp_path / "model.skattchrome"
+    fit = ["fit", str(remc_folder / "E001"), "--model", "logistic", "--out", str(out)]
+    assert main(fit) == 130
+    assert capsys.readouterr().err == "skattchrome fit: interrupted\n"
+    assert not out.exists()

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import socket
+import stat
 import types
 
 import pytest
@@ -236,3 +237,12 @@ def test_file_digest(tmp_path, algorithm):
     assert file_digest(path, algorithm) == hashlib.new(algorithm, data).hexdigest()
     with pytest.raises(ValueError, match="digest algorithm must be one of"):
         file_digest(path, "sha1")
+
+
+def test_a_download_has_the_permissions_of_the_umask(server, tmp_path, umask):
+    source = tmp_path / "source.bin"
+    source.write_bytes(PAYLOAD)
+    for number, url in enumerate([server.url, source.as_uri()]):
+        target = download(url, tmp_path / f"copy{number}.bin")
+        assert target.read_bytes() == PAYLOAD
+        assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask

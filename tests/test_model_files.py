@@ -384,3 +384,51 @@ def test_pickle_still_round_trips(saved, genes):
 def test_the_functions_are_in_the_package_namespace():
     assert skattchrome.save_model is save_model
     assert {"save_model", "load_model"} <= set(skattchrome.__all__)
+
+
+def _damaged(content):
+    """A model file's content cut short or changed, as a copy may leave it."""
+    changed = bytearray(content)
+    changed[len(content) // 3] ^= 0xFF
+    zeroed = bytearray(content)
+    zeroed[40:240] = bytes(200)
+    return {
+        "empty": (b"", "is empty"),
+        "first-half": (content[: len(content) // 2], "is a damaged skattchrome"),
+        "last-bytes-cut": (content[:-30], "is a damaged skattchrome"),
+        "changed-byte": (bytes(changed), "is a damaged skattchrome"),
+        "zeroed-bytes": (bytes(zeroed), "is a damaged skattchrome"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["ChromeForestClassifier", "AttentiveChromeClassifier"]
+)
+def test_a_damaged_model_file_is_refused_by_name(saved, tmp_path, name):
+    _, original = saved[name]
+    for damage, (content, words) in _damaged(original.read_bytes()).items():
+        path = tmp_path / f"{damage}.skattchrome"
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=words) as raised:
+            load_model(path)
+        assert str(path) in str(raised.value), damage
+
+
+def test_save_model_writes_with_the_umask(saved, tmp_path, umask):
+    model, _ = saved["ChromeLogisticClassifier"]
+    path = tmp_path / "model.skattchrome"
+    save_model(model, path)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [("folder", IsADirectoryError), ("missing/model.skattchrome", FileNotFoundError)],
+)
+def test_save_model_errors_name_the_path(saved, tmp_path, target, error):
+    model, _ = saved["ChromeLogisticClassifier"]
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(error) as raised:
+        save_model(model, tmp_path / target)
+    assert raised.value.filename == str(tmp_path / target)
+    assert [path.name for path in tmp_path.iterdir()] == ["folder"]

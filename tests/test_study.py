@@ -1,5 +1,6 @@
 """The study runner behind ``skattchrome benchmark``."""
 
+import re
 import sys
 import zlib
 
@@ -17,8 +18,10 @@ from skattchrome._study import (
     _figures,
     _runner,
     cell_winners,
+    expression_column,
     read_chromosomes,
     read_expression,
+    run_study,
     run_task,
     summarize_results,
     task_seed,
@@ -281,3 +284,38 @@ def test_study_figures_without_matplotlib_ask_to_install_it(monkeypatch):
     )
     with pytest.raises(ImportError, match=r"matplotlib; .*skattchrome\[plot\]"):
         _figures.test_score_figure(results, "auroc")
+
+
+def test_a_scheduler_that_is_no_address_fails_naming_it(tmp_path):
+    pytest.importorskip("distributed")
+    task = StudyTask("SIM01", "logistic", DataSource("simulated", n_genes=30))
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="Cannot connect to a Dask scheduler at 'HOST'"):
+        run_study([task], out, scheduler="HOST")
+    assert not out.exists()
+
+
+def test_the_expression_column_takes_only_the_cell_placeholder(tmp_path):
+    assert expression_column("{cell}_rpkm", "E003") == "E003_rpkm"
+    assert expression_column("{{x}}{cell:>5}", "E003") == "{x} E003"
+    for template in ("{cells}", "{0}", "{}", "{cell.upper}", "{", "{cell:{x}}"):
+        with pytest.raises(ValueError, match=re.escape(repr(template))):
+            expression_column(template, "E003")
+        with pytest.raises(ValueError, match="only placeholder"):
+            DataSource(
+                "folder",
+                path=str(tmp_path),
+                expression=str(tmp_path / "t.csv"),
+                expression_column=template,
+            )
+
+
+def test_tables_that_are_not_csv_are_named(tmp_path):
+    empty, binary = tmp_path / "empty.csv", tmp_path / "binary.csv"
+    empty.write_bytes(b"")
+    binary.write_bytes(bytes(range(128, 256)) * 4)
+    for path in (empty, binary):
+        with pytest.raises(ValueError, match=rf"{re.escape(str(path))} cannot be read"):
+            read_expression(path, "E003", ["1"])
+        with pytest.raises(ValueError, match=rf"{re.escape(str(path))} cannot be read"):
+            read_chromosomes(path, ["1"])
