@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_finite
+from ._validation import check_finite, check_labels
 
 
 class AttentionMaps(NamedTuple):
@@ -82,4 +82,8 @@ def class_average(maps, y):
         raise ValueError(
             f"y must be 1-D with one label per gene ({len(maps)}); got shape {y.shape}."
         )
-    return {label: maps[y == label].mean(axis=0) for label in np.unique(y).tolist()}
+    classes, codes = check_labels(y)
+    return {
+        label: maps[codes == index].mean(axis=0)
+        for index, label in enumerate(classes.tolist())
+    }

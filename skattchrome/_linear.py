@@ -30,7 +30,7 @@ class _SummedMarks(FeatureModelMixin):
         """The (log of the) summed signal of each window of each mark, flat."""
         if self.log_transform and (X < 0).any():
             raise ValueError(
-                f"Negative values in data passed to {type(self).__name__}: with "
+                f"Negative values in data passed to {type(self).__name__} (X): with "
                 "log_transform=True each window's summed signal goes through "
                 "log1p, which needs non-negative signal such as read counts. Pass "
                 "log_transform=False for signal already on a log scale."

@@ -10,7 +10,7 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from .datasets._base import default_mark_names
@@ -71,7 +71,45 @@ def _ndim(X):
         return None
     if hasattr(X, "ndim"):
         return X.ndim
-    return np.ndim(X) if isinstance(X, list | tuple) else None
+    return len(_shape("X", X)) if isinstance(X, list | tuple) else None
+
+
+def _shape(name, values):
+    """The shape of array-like ``values``; a ragged nested list names ``name``."""
+    try:
+        return np.shape(values)
+    except ValueError:
+        raise ValueError(
+            f"{name} is ragged: its nested lists have different lengths; expected "
+            "a rectangular array."
+        ) from None
+
+
+def _check_sizes(X, y):
+    """Refuse, naming it, an empty ``X`` or a ``y`` of another number of genes.
+
+    The messages keep scikit-learn's wording for empty arrays.
+    """
+    shape = _shape("X", X)
+    if shape[0] == 0:
+        raise ValueError(
+            f"X has no genes: found array with 0 sample(s) (shape={shape}) while "
+            "a minimum of 1 is required."
+        )
+    if 0 in shape:
+        raise ValueError(
+            f"X has no bins or no marks: found array with 0 feature(s) "
+            f"(shape=({shape[0]}, 0)) while a minimum of 1 is required."
+        )
+    if y is NO_LABELS or y is None:
+        return
+    y_shape = _shape("y", y)
+    if not y_shape or y_shape[0] != shape[0]:
+        got = f"shape {y_shape}" if y_shape else "a single value"
+        raise ValueError(
+            f"X has {shape[0]} genes but y has {got}; give one value of y per gene, "
+            "in the order of the rows of X."
+        )
 
 
 def _is_complex(values):
@@ -95,6 +133,16 @@ def is_positive_int(value):
 def is_one_of(value, options):
     """Whether ``value`` is one of the strings ``options``."""
     return isinstance(value, str) and value in options
+
+
+def _check_numbers(X):
+    """Refuse, naming it, an ``X`` of objects or strings that are not numbers."""
+    if np.asarray(X).dtype.kind not in "OUS":
+        return
+    try:
+        np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"X holds values that are not numbers: {error}") from None
 
 
 def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True):
@@ -257,7 +305,16 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
                 "expected real numbers, one per "
                 f"{'bin and mark of each gene' if name == 'X' else 'gene'}."
             )
+    is_frame = hasattr(X, "columns") and hasattr(X, "iloc")
+    if is_frame and not len(X.columns):
+        raise ValueError(
+            "X is a DataFrame without columns; expected a column per bin and "
+            "mark, named '<mark>_<bin>' in bin-major order."
+        )
     ndim = _ndim(X)
+    if ndim in (2, 3):
+        _check_sizes(X, y)
+        _check_numbers(X)
     if reset:
         check_number("n_marks", estimator.n_marks, kind="int", low=1, allow_none=True)
         n_marks = estimator.n_marks
@@ -275,12 +332,7 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
                 f"{n_marks})."
             )
     mark_names = None
-    if hasattr(X, "columns") and hasattr(X, "iloc"):
-        if not len(X.columns):
-            raise ValueError(
-                "X is a DataFrame without columns; expected a column per bin and "
-                "mark, named '<mark>_<bin>' in bin-major order."
-            )
+    if is_frame:
         mark_names = _marks_from_column_names(list(X.columns))
         if mark_names is not None and reset:
             if n_marks is not None and n_marks != len(mark_names):
@@ -351,6 +403,8 @@ def _missing_labels(y):
     """Mask of the labels that are missing: None, NaN or an empty string."""
     if y.dtype.kind in "US":
         return np.char.strip(y.astype(str)) == ""
+    if y.dtype.kind == "f":
+        return np.isnan(y)
     if y.dtype.kind != "O":
         return np.zeros(len(y), dtype=bool)
     return np.array(
@@ -364,41 +418,64 @@ def _missing_labels(y):
     )
 
 
+def check_labels(y, *, name="y"):
+    """The sorted classes of the labels ``y`` and the class index of each.
+
+    The one rule for labels: every gene has one (None, NaN and empty strings
+    are refused) and they can be sorted (labels of mixed types, such as
+    numbers and strings, are refused); errors name ``name``.
+
+    Returns
+    -------
+    classes : ndarray
+        The distinct labels, sorted.
+    codes : ndarray of int
+        The index in ``classes`` of each label of ``y``.
+    """
+    y = np.asarray(y)
+    missing = _missing_labels(y.ravel())
+    if missing.any():
+        raise ValueError(
+            f"{name} has no label (None, NaN or an empty string) for "
+            f"{int(missing.sum())} gene(s), at positions {_positions(missing)}; "
+            "give every gene a label, or leave out those without one."
+        )
+    try:
+        return np.unique(y, return_inverse=True)
+    except TypeError:
+        types = sorted({type(value).__name__ for value in y.ravel()})
+        raise ValueError(
+            f"{name} mixes labels of different types ({', '.join(types)}), which "
+            "cannot be sorted into classes; give every label the same type, for "
+            f"example {name}.astype(str)."
+        ) from None
+
+
 def check_binary_target(estimator, y):
     """Check that ``y`` holds exactly two classes and encode it as 0/1 float32.
 
     Sets ``estimator.classes_`` (sorted, as :func:`numpy.unique` gives them);
     the encoding is 1 where ``y == classes_[1]``. Missing labels (None, NaN,
-    empty strings), labels of mixed types and continuous values are refused
-    with a message that says which.
+    empty strings), labels of mixed types (see :func:`check_labels`) and
+    continuous values are refused with a message that says which.
     """
     classifier = type(estimator).__name__
     y = np.asarray(y)
-    missing = _missing_labels(y.ravel())
-    if missing.any():
-        raise ValueError(
-            f"y has no label (None, NaN or an empty string) for "
-            f"{int(missing.sum())} gene(s), at positions {_positions(missing)}: "
-            f"{classifier} needs a label for every gene; leave out the genes "
-            "without one."
-        )
-    try:
-        classes, y_encoded = np.unique(y, return_inverse=True)
-    except TypeError:
-        types = sorted({type(value).__name__ for value in y.ravel()})
-        raise ValueError(
-            f"y mixes labels of different types ({', '.join(types)}), which cannot "
-            "be sorted into classes; give every label the same type, for example "
-            "y.astype(str)."
-        ) from None
-    if type_of_target(y) == "continuous":
+    classes, y_encoded = check_labels(y)
+    target_type = type_of_target(y)
+    if target_type == "continuous":
         raise ValueError(
             f"y holds continuous values ({', '.join(map(str, classes[:3]))}...), "
             f"not two labels: {classifier} predicts high vs low expression. "
             "Label the genes first (skattchrome.preprocessing.label_expression), "
             "or fit a regressor to predict the values."
         )
-    check_classification_targets(y)
+    if target_type not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: y is {target_type!r} to scikit-learn (dtype "
+            f"{y.dtype}, labels {classes.tolist()[:3]}), not classes; give "
+            "integer or string labels, for example y.astype(str)."
+        )
     if len(classes) != 2:
         kind = "only one class" if len(classes) < 2 else f"{len(classes)} classes"
         raise ValueError(
@@ -431,7 +508,7 @@ def not_finite_in(values, dtype):
         return ~np.isfinite(np.asarray(values).astype(dtype, copy=False))
 
 
-def check_finite(name, values, *, dtype=np.float64):
+def check_finite(name, values, *, dtype=np.float64, empty=True):
     """``values`` as a float array, all finite, or an error naming ``name``.
 
     The one rule for the numbers that the package reads (signal, targets,
@@ -447,6 +524,8 @@ def check_finite(name, values, *, dtype=np.float64):
     dtype : numpy dtype or None, default=numpy.float64
         The floating-point type the values are stored in; None keeps that of
         floating-point ``values`` (float64 for others).
+    empty : bool, default=True
+        Whether ``values`` may be empty (have an axis of length 0).
 
     Returns
     -------
@@ -457,10 +536,13 @@ def check_finite(name, values, *, dtype=np.float64):
     TypeError
         If ``values`` are not real numbers (strings, None, complex numbers).
     ValueError
-        If some are NaN, infinite, or beyond the range of ``dtype``; the
-        message gives their number and first positions.
+        If some are NaN, infinite, or beyond the range of ``dtype`` (the
+        message gives their number and first positions), or if ``values``
+        are empty and ``empty`` is False.
     """
     array = np.asarray(values)
+    if not empty and 0 in array.shape:
+        raise ValueError(f"{name} is empty (shape {array.shape}).")
     try:
         if array.dtype.kind == "c":
             raise TypeError(array.dtype)
@@ -475,8 +557,7 @@ def check_finite(name, values, *, dtype=np.float64):
     if bad.any():
         nan, infinite = np.isnan(numbers), np.isinf(numbers)
         beyond_range = (
-            f"values beyond the {dtype.name} range "
-            f"(±{float(np.finfo(dtype).max):.3g})"
+            f"values beyond the {dtype.name} range (±{float(np.finfo(dtype).max):.3g})"
         )
         kinds = [
             kind
@@ -556,7 +637,7 @@ def check_continuous_target(estimator, y, *, name="y"):
     y = check_finite(name, y)
     if len(y) < 2:
         raise ValueError(
-            f"{regressor} needs at least 2 genes to fit; got {len(y)} sample(s)."
+            f"{name} has {len(y)} gene(s); {regressor} needs at least 2 to fit."
         )
     if y.min() == y.max():
         raise ValueError(

@@ -263,6 +263,7 @@ def test_error_messages_list_at_most_shown_in_errors_items(raise_error):
 RNG = np.random.default_rng(0)
 SIGNAL = RNG.random((20, 4, 2))
 TARGET = RNG.random(20)
+FLAT = SIGNAL.reshape(20, -1)
 
 
 def _class_name(estimator):
@@ -372,3 +373,31 @@ def test_a_network_that_overflows_is_refused_naming_X():
         next(model.net_.module_.parameters()).fill_(1e30)
     with pytest.raises(ValueError, match=r"X: the network .* NaN or infinite outputs"):
         model.predict(huge)
+
+
+@pytest.mark.parametrize(
+    ("X", "labels", "error", "message"),
+    [
+        (np.zeros((0, 4, 2)), [], ValueError, r"X has no genes: found array with 0"),
+        (np.zeros((3, 0, 2)), [0, 1, 0], ValueError, "X has no bins or no marks"),
+        (SIGNAL, [0, 1], ValueError, r"X has 20 genes but y has shape \(2,\)"),
+        (SIGNAL, 1, ValueError, "X has 20 genes but y has a single value"),
+        ([[1.0, 2.0], [3.0]], [0, 1], ValueError, "X is ragged"),
+        (np.full((2, 2), ""), [0, 1], ValueError, "X holds values that are not num"),
+        (FLAT, np.array([0.0, 1.0] * 10, dtype=object), ValueError, "Unknown label"),
+        (-FLAT, [0, 1] * 10, ValueError, r"ChromeLogisticClassifier \(X\)"),
+    ],
+    ids=[
+        "no-genes",
+        "no-bins",
+        "fewer-labels",
+        "scalar-labels",
+        "ragged",
+        "empty-strings",
+        "object-floats",
+        "negative",
+    ],
+)
+def test_input_of_the_wrong_size_or_kind_is_named(X, labels, error, message):
+    with pytest.raises(error, match=message):
+        ChromeLogisticClassifier(n_marks=1).fit(X, labels)

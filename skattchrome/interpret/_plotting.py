@@ -3,7 +3,7 @@
 import numpy as np
 
 from .._optional import import_optional
-from .._validation import check_finite
+from .._validation import check_finite, check_labels
 from ._summaries import as_maps, check_bin_offsets, one_per, resolve_mark_names
 
 _TICK_STEPS_BP = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
@@ -52,7 +52,7 @@ def _check_map(name, values):
         raise ValueError(
             f"{name} must have shape (n_bins, n_marks); got {np.shape(values)}."
         )
-    return check_finite(name, values, dtype=None)
+    return check_finite(name, values, dtype=None, empty=False)
 
 
 def plot_attention(
@@ -318,7 +318,7 @@ def plot_mark_importance(mark_attention, y, *, mark_names=None, kind="box", ax=N
     mark_names = resolve_mark_names(mark_names, n_marks)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.2 + 1.1 * n_marks, 4))
-    labels = np.unique(y)
+    labels, _ = check_labels(y)
     width = 0.8 / len(labels)
     handles = []
     for index, label in enumerate(labels):

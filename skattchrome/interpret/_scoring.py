@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .._attention_maps import class_average
-from .._validation import check_finite, is_number
+from .._validation import check_finite, check_labels, is_number
 from ._summaries import as_maps, resolve_mark_names
 
 SCORE_COLUMNS = ("mark", "n_genes", "auprc", "base_rate", "auroc")
@@ -184,8 +184,9 @@ def correlate_with_reference(
             f"mark must be a mark name or an index below {n_marks}; got {mark!r}."
         )
     y = np.asarray(y)
+    classes, _ = check_labels(y)
     if positive_class is None:
-        positive_class = np.unique(y)[-1].item()
+        positive_class = classes.tolist()[-1]
     elif not (y == positive_class).any():
         raise ValueError(f"positive_class {positive_class!r} is not a label of y.")
     map_average = class_average(maps[:, :, mark_index], y)[positive_class]

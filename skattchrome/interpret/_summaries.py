@@ -29,8 +29,8 @@ _LEVELS = {"bin": (3, "(n_genes, n_bins, n_marks)"), "mark": (2, "(n_genes, n_ma
 def as_maps(maps, level, *, name):
     """The ``level`` ("bin" or "mark") maps, also of AttentionMaps, as floats.
 
-    Maps of another number of dimensions, or with values that are not finite
-    numbers, raise an error that names them ``name``.
+    Maps of another number of dimensions, empty ones, or maps with values
+    that are not finite numbers raise an error that names them ``name``.
     """
     if isinstance(maps, AttentionMaps):
         maps = getattr(maps, f"{level}_attention")
@@ -43,7 +43,7 @@ def as_maps(maps, level, *, name):
         raise ValueError(
             f"{name} must be {ndim}-D {shape}; got shape {np.shape(maps)}."
         )
-    return check_finite(name, maps, dtype=None)
+    return check_finite(name, maps, dtype=None, empty=False)
 
 
 def one_per(name, values, what, n):

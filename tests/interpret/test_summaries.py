@@ -223,3 +223,21 @@ def test_average_attention_names_a_model_without_attention(simulated):
     model = ChromeLogisticClassifier().fit(np.expm1(X), y)
     with pytest.raises(TypeError, match=r"estimators\[0\] is a ChromeLogistic.*no att"):
         average_attention([model], X)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ([0, None, 1], r"y has no label .* at positions \[1\]"),
+        ([0.0, np.nan, 1.0], r"y has no label .* at positions \[1\]"),
+        (np.array([0, "a", 1], dtype=object), r"y mixes labels .* \(int, str\)"),
+    ],
+)
+def test_class_average_refuses_missing_or_mixed_labels(labels, message):
+    with pytest.raises(ValueError, match=message):
+        class_average(np.ones((3, 2)), labels)
+
+
+def test_empty_maps_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"^mark_maps is empty \(shape \(0, 0\)\)"):
+        top_marks(np.zeros((0, 0)))
