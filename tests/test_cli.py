@@ -770,6 +770,18 @@ def test_options_with_invalid_values_are_usage_errors(remc_folder, tmp_path, cap
         capsys, "benchmark", [*benchmark, str(tmp_path / "absent.bed")]
     )
     assert "--chromosomes: no such file" in error
+    (tmp_path / "regular").write_text("")
+    out = ["--out", str(tmp_path / "out")]
+    for arguments, words in [
+        (["--data", ""], "--data: an empty path"),
+        (["--data", "remc", "--data-home", ""], "--data-home: an empty path"),
+        (
+            ["--data", "remc", "--data-home", str(tmp_path / "regular")],
+            "--data-home: cannot write",
+        ),
+    ]:
+        error = _usage_error(capsys, "benchmark", ["benchmark", *arguments, *out])
+        assert words in error
     assert not (tmp_path / "m").exists() and not (tmp_path / "out").exists()
 
 

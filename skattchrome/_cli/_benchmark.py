@@ -36,6 +36,7 @@ from ._shared import (
     command_error,
     model_list,
     n_jobs,
+    nonempty,
     nonempty_path,
     positive_int,
 )
@@ -132,6 +133,7 @@ def add_benchmark_command(commands):
     )
     benchmark.add_argument(
         "--data",
+        type=nonempty,
         default="simulated",
         help="simulated (default), a folder PATH, or remc (see below)",
     )
@@ -182,6 +184,7 @@ def add_benchmark_command(commands):
     )
     benchmark.add_argument(
         "--data-home",
+        type=nonempty_path,
         default=None,
         help="cache folder of --data remc (default: scikit-learn's data home)",
     )
@@ -239,6 +242,8 @@ def _data_source(args):
         "chromosomes": _absolute(args.chromosomes),
     }
     if args.data == "remc":
+        if args.data_home is not None:
+            check_output(args.parser, "--data-home", args.data_home, folder=True)
         return DataSource("remc", path=_absolute(args.data_home), **options)
     if not Path(args.data).is_dir():
         args.parser.error(f"--data {args.data}: not simulated, remc or a folder")

@@ -84,11 +84,16 @@ def seed(text):
     return value
 
 
-def nonempty_path(text):
-    """A path, never empty (an empty one would mean the current folder)."""
+def nonempty(text):
+    """A path or name, never empty (an empty path would mean the current folder)."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path")
-    return Path(text)
+    return text
+
+
+def nonempty_path(text):
+    """A path, never empty."""
+    return Path(nonempty(text))
 
 
 def device(text):
