@@ -264,7 +264,6 @@ def test_explain_refuses_a_model_without_attention(remc_folder, tmp_path, capsys
     assert main([*fit, "--out", str(model_path), "--quiet"]) == 0
     assert main(["explain", str(model_path), str(remc_folder / "E001")]) == 1
     assert "has no attention" in capsys.readouterr().err
-    assert main(["predict", str(model_path), str(tmp_path / "missing.csv")]) == 1
 
 
 def test_a_failed_write_leaves_no_file_behind(remc_folder, tmp_path, monkeypatch):
@@ -770,8 +769,17 @@ def test_options_with_invalid_values_are_usage_errors(remc_folder, tmp_path, cap
         capsys, "benchmark", [*benchmark, str(tmp_path / "absent.bed")]
     )
     assert "--chromosomes: no such file" in error
+    missing, folder = str(tmp_path / "missing.csv"), str(remc_folder)
+    for command, arguments, words in [
+        ("fit", ["fit", missing, "--model", "logistic"], "DATA: no such file or"),
+        ("fit", [*fit[:4], "--valid", missing], "--valid: no such file or folder"),
+        ("predict", ["predict", missing, cell], "MODEL: no such file"),
+        ("explain", ["explain", folder, cell], "MODEL: " + folder + " is a folder"),
+        ("predict", ["predict", "--published", "E003", missing], "DATA: no such"),
+    ]:
+        out = ["--out", str(tmp_path / "out")]
+        assert words in _usage_error(capsys, command, [*arguments, *out])
     (tmp_path / "regular").write_text("")
-    out = ["--out", str(tmp_path / "out")]
     for arguments, words in [
         (["--data", ""], "--data: an empty path"),
         (["--data", "remc", "--data-home", ""], "--data-home: an empty path"),

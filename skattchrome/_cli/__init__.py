@@ -42,8 +42,13 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success; 1 when a benchmark task or a command failed; 130 when
-        the benchmark was interrupted. Invalid arguments exit with status 2.
+        0 on success; 1 when a benchmark task or a command failed (a file
+        that cannot be read, a model that cannot be trained); 130 when
+        interrupted. Every error is one line, ``skattchrome COMMAND: error:
+        ...``, that names the file or option. Invalid arguments exit with
+        status 2, as usage errors, before any work: an option's value, an
+        input path that does not exist or is of the wrong kind, and an output
+        that cannot be written there.
 
     See Also
     --------

@@ -30,6 +30,7 @@ from ._shared import (
     add_task_options,
     add_training_options,
     cell_of,
+    check_data,
     check_input_file,
     check_output,
     command_error,
@@ -148,6 +149,8 @@ def _with_expression(split, args, path):
 def _fit(args):
     if args.task == "regression" and args.expression is None:
         args.parser.error("--task regression needs --expression TABLE")
+    check_data(args.parser, "DATA", args.data)
+    check_data(args.parser, "--valid", args.valid)
     check_input_file(args.parser, "--expression", args.expression)
     check_output(args.parser, "--out", args.out)
     model = build_model(
@@ -196,6 +199,9 @@ def _model_and_data(args):
         )
     if args.published and args.allow_pickle:
         args.parser.error("--allow-pickle has no meaning with --published")
+    if not args.published:
+        check_input_file(args.parser, "MODEL", args.paths[0])
+    check_data(args.parser, "DATA", args.paths[-1])
     check_output(args.parser, "--out", args.out)
     if args.published:
         return fetch_published(args.published), args.paths[0]
@@ -207,8 +213,6 @@ def _model_and_data(args):
 
 def _load_pickle(path):
     """The skattchrome model in the pickle ``path`` (``--allow-pickle``)."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is not a file.")
     # A pickle runs its code when opened: only with --allow-pickle, whose help
     # says so, and only for a file that is not a skattchrome model file.
     # Unpickling a file that is not a pickle, or one of classes that this

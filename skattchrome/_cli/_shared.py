@@ -142,6 +142,13 @@ def check_input_file(parser, option, path):
     parser.error(f"argument {option}: no such file: {path}")
 
 
+def check_data(parser, option, path):
+    """Exit with a usage error if ``path``, the value of ``option``, is neither a
+    file nor a folder: DATA, a CSV or a cell-type folder."""
+    if path is not None and not Path(path).exists():
+        parser.error(f"argument {option}: no such file or folder: {path}")
+
+
 def n_jobs(text):
     """A number of jobs: any integer but 0."""
     value = _integer(text)
