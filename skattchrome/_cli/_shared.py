@@ -15,7 +15,7 @@ EXIT_FAILED = 1
 """Exit status when a task or a command failed."""
 
 EXIT_INTERRUPTED = 130
-"""Exit status of an interrupted benchmark (128 + SIGINT)."""
+"""Exit status of an interrupted command (128 + SIGINT)."""
 
 SCORE_SHORT_NAMES = {"auc": "AUC", "pearson": "r", "spearman": "Spearman", "r2": "R²"}
 """Names of the scores in the one-line reports of tasks and fits."""
