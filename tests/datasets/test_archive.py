@@ -85,6 +85,14 @@ def test_download_then_cache_hit(server, home):
     assert server.requests == 1
 
 
+def test_the_cache_has_the_permissions_of_the_umask(server, home, umask):
+    fetch_remc("E123", "test", data_home=home)
+    cache = home / "remc"
+    assert (cache.stat().st_mode & 0o777) == 0o777 & ~umask
+    csv = cache / "E123" / "classification" / "test.csv"
+    assert (csv.stat().st_mode & 0o777) == 0o666 & ~umask
+
+
 def test_scikit_learn_data_variable_is_honoured(server, tmp_path, monkeypatch):
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "from_env"))
     fetch_remc("E003", "valid")
