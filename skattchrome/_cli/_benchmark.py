@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._optional import import_optional
 from .._registry import DEFAULT_MODELS, MODELS, models_for
 from .._study import (
     BASELINES,
@@ -33,6 +32,7 @@ from ._shared import (
     cell_list,
     check_input_file,
     check_output,
+    check_scheduler,
     command_error,
     model_list,
     n_jobs,
@@ -267,26 +267,12 @@ def _check_outputs(args):
         check_output(args.parser, "--out", args.out / name, folder=folder)
 
 
-def _check_scheduler(args):
-    """Exit with a usage error if ``--scheduler`` is given without Dask."""
-    if args.scheduler is None:
-        return
-    try:
-        import_optional(
-            "distributed",
-            "dask",
-            "Running on a Dask cluster",
-            package="dask.distributed",
-        )
-    except ImportError as error:
-        args.parser.error(f"argument --scheduler: {error}")
-
-
 def run_benchmark(args):
     """Run the study that ``args`` describe and print its summary."""
     source = _data_source(args)
     _check_outputs(args)
-    _check_scheduler(args)
+    if args.scheduler is not None:
+        check_scheduler(args.parser)
     models = args.models or list(DEFAULT_MODELS[args.task])
     without = [model for model in models if model not in models_for(args.task)]
     if without:

@@ -1,6 +1,7 @@
 """``skattchrome fit``, ``predict`` and ``explain``: one model at a time."""
 
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -22,6 +23,7 @@ from .._study import (
 )
 from ..datasets import load_remc
 from ..pretrained import fetch_published
+from ._genome_wide import add_genome_wide_options, is_genome_wide, run_genome_wide
 from ._shared import (
     EXIT_INTERRUPTED,
     SCORE_SHORT_NAMES,
@@ -94,7 +96,11 @@ def add_model_commands(commands):
     )
     add_model_and_data_arguments(predict, "predictions.csv", "CSV")
     add_expression_options(predict)
-    predict.set_defaults(run=_reporting("predict", _predict), parser=predict)
+    add_genome_wide_options(predict)
+    predict.set_defaults(
+        run=_one_or_many_cells("predict", _predict, "predictions.csv"),
+        parser=predict,
+    )
 
     explain = commands.add_parser(
         "explain",
@@ -110,7 +116,10 @@ def add_model_commands(commands):
         ),
     )
     add_model_and_data_arguments(explain, "attention.npz", "NPZ")
-    explain.set_defaults(run=_reporting("explain", _explain), parser=explain)
+    add_genome_wide_options(explain)
+    explain.set_defaults(
+        run=_one_or_many_cells("explain", _explain, "attention.npz"), parser=explain
+    )
 
 
 def _reporting(command, run):
@@ -130,6 +139,33 @@ def _reporting(command, run):
         return 0
 
     return run_and_report
+
+
+def _one_or_many_cells(command, run, default_out):
+    """The ``run`` of ``predict`` or ``explain``: on one DATA through ``run``
+    (see :func:`_reporting`), or with ``--cells`` on every cell type of DATA,
+    one file each in the folder ``--out`` (:func:`run_genome_wide`)."""
+    run_one = _reporting(command, run)
+
+    def run_one_or_many(args):
+        many = is_genome_wide(args)
+        if args.out is None:
+            args.out = Path(Path(default_out).stem if many else default_out)
+        if not many:
+            return run_one(args)
+        try:
+            return run_genome_wide(
+                args, command, lambda: _open_model(args.paths[0], args.allow_pickle)
+            )
+        except KeyboardInterrupt:
+            print(
+                f"skattchrome {command}: interrupted; the cell types written are in "
+                f"{args.out}: run the same command again to resume",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+
+    return run_one_or_many
 
 
 def _load_split(path, subset, default_subset):
@@ -206,9 +242,14 @@ def _model_and_data(args):
     if args.published:
         return fetch_published(args.published), args.paths[0]
     path, data = args.paths
-    if not args.allow_pickle or is_model_file(path):
-        return load_model(path), data
-    return _load_pickle(path), data
+    return _open_model(path, args.allow_pickle), data
+
+
+def _open_model(path, allow_pickle):
+    """The skattchrome model in the file ``path``; a pickle with ``allow_pickle``."""
+    if not allow_pickle or is_model_file(path):
+        return load_model(path)
+    return _load_pickle(path)
 
 
 def _load_pickle(path):

@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from .._files import output_problem
+from .._optional import import_optional
 from .._registry import MODELS, TASKS
 from .._study import expression_column
 
@@ -149,6 +150,19 @@ def check_data(parser, option, path):
         parser.error(f"argument {option}: no such file or folder: {path}")
 
 
+def check_scheduler(parser):
+    """Exit with a usage error if Dask, which ``--scheduler`` needs, is missing."""
+    try:
+        import_optional(
+            "distributed",
+            "dask",
+            "Running on a Dask cluster",
+            package="dask.distributed",
+        )
+    except ImportError as error:
+        parser.error(f"argument --scheduler: {error}")
+
+
 def n_jobs(text):
     """A number of jobs: any integer but 0."""
     value = _integer(text)
@@ -234,7 +248,9 @@ def add_training_options(parser):
 def add_model_and_data_arguments(command, default_out, kind):
     """The arguments of a command that applies a saved or published model to DATA."""
     command.usage = (
-        "%(prog)s [options] MODEL DATA\n       %(prog)s [options] --published CELL DATA"
+        "%(prog)s [options] MODEL DATA\n"
+        "       %(prog)s [options] --published CELL DATA\n"
+        "       %(prog)s [options] (MODEL | --published CELL) DATA --cells CELLS"
     )
     command.add_argument(
         "paths",
@@ -265,12 +281,18 @@ def add_model_and_data_arguments(command, default_out, kind):
             "you made or fully trust"
         ),
     )
-    command.add_argument("--subset", default=None, help="split of a folder (test)")
+    command.add_argument(
+        "--subset",
+        default=None,
+        help="split of a folder (test); with --cells train, valid, test or all "
+        "(default all)",
+    )
     command.add_argument(
         "--out",
         type=nonempty_path,
-        default=Path(default_out),
-        help=f"{kind} to write (default {default_out})",
+        default=None,
+        help=f"{kind} to write (default {default_out}); with --cells, the folder "
+        f"of one file per cell type (default {Path(default_out).stem})",
     )
 
 
