@@ -77,11 +77,13 @@ def class_average(maps, y):
             )
             for label in labels
         }
-    maps, y = check_finite("maps", maps, dtype=None), np.asarray(y)
-    if y.ndim != 1 or len(y) != len(maps):
+    maps = check_finite("maps", maps, dtype=None, empty=False)
+    if np.ndim(y) != 1 or len(y) != len(maps):
         raise ValueError(
-            f"y must be 1-D with one label per gene ({len(maps)}); got shape {y.shape}."
+            f"y must be 1-D with one label per gene ({len(maps)}); got shape "
+            f"{np.shape(y)}."
         )
+    # The labels as given: np.asarray would turn [1, "a"] into strings.
     classes, codes = check_labels(y)
     return {
         label: maps[codes == index].mean(axis=0)

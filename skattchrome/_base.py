@@ -8,15 +8,28 @@ import functools
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
     check_binary_target,
     check_chromatin_X,
     check_continuous_target,
+    check_label_types,
     check_parameters,
+    check_random_state,
+    check_sizes,
 )
+
+
+def _sizes_checked(score):
+    """``score`` of a scikit-learn mixin, refusing by name a ``y`` of another length."""
+
+    @functools.wraps(score)
+    def checked(self, X, y, sample_weight=None):
+        check_sizes(X, y)
+        return score(self, X, y, sample_weight=sample_weight)
+
+    return checked
 
 
 def check_own_parameters(estimator):
@@ -26,6 +39,8 @@ def check_own_parameters(estimator):
     names it (see :func:`~skattchrome._validation.check_parameters`).
     """
     check_parameters(estimator, type(estimator)._parameter_constraints)
+    if hasattr(estimator, "random_state"):
+        check_random_state(estimator.random_state)
 
 
 def keeps_previous_fit_on_failure(fit):
@@ -126,9 +141,11 @@ class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
     """
 
     _fitted_attribute = "classes_"
+    score = _sizes_checked(ClassifierMixin.score)
 
     def _check_fit_input(self, X, y):
         """Validate ``X`` and ``y`` in ``fit``: 3-D float32 ``X`` and 0/1 ``y``."""
+        check_label_types(y)  # before NumPy turns [1, "a"] into strings
         X, y = check_chromatin_X(self, X, y, reset=True)
         return X, check_binary_target(self, y)
 
@@ -239,4 +256,5 @@ class ChromatinRegressorBase(RegressorMixin, ChromatinEstimatorBase):
             R² of ``self.predict(X)`` against ``y``: 1 for perfect
             predictions, 0 for always predicting the mean of ``y``.
         """
+        check_sizes(X, y)
         return super().score(X, y, sample_weight=sample_weight)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ._modules import prediction_and_maps
+from ._validation import check_finite
 
 GRADIENT_METHODS = ("gradient", "gradient_x_input", "integrated_gradients")
 """The attribution methods computed here, from the network's gradients."""
@@ -20,7 +21,7 @@ def broadcast_baseline(baseline, X):
     """The baseline as a read-only view of the shape of the 3-D ``X``."""
     if baseline is None:
         return np.broadcast_to(np.zeros((), dtype=np.float32), X.shape)
-    baseline = np.asarray(baseline, dtype=np.float32)
+    baseline = check_finite("baseline", baseline, dtype=np.float32)
     n_bins, n_marks = X.shape[1:]
     if (
         baseline.ndim in (1, 2)
@@ -28,8 +29,6 @@ def broadcast_baseline(baseline, X):
         and baseline.shape != X.shape[-baseline.ndim :]
     ):
         baseline = baseline.reshape(*baseline.shape[:-1], n_bins, n_marks)
-    if not np.isfinite(baseline).all():
-        raise ValueError("baseline must hold finite values only.")
     try:
         return np.broadcast_to(baseline, X.shape)
     except ValueError as error:

@@ -145,6 +145,12 @@ def _invalid(path, what):
     )
 
 
+def _check_not_empty(path):
+    """Refuse an empty path, which ``Path`` would read as the current folder."""
+    if isinstance(path, str | bytes) and not path.strip():
+        raise ValueError("path is empty: give the model file's name.")
+
+
 def save_model(estimator, path):
     """Save a fitted estimator of the package to a file that is data, not code.
 
@@ -170,6 +176,8 @@ def save_model(estimator, path):
     OSError
         If the file cannot be written: its folder is missing or not a folder,
         ``path`` is a folder, or the disk is full. The error names ``path``.
+    ValueError
+        If ``path`` is empty.
     TypeError
         If ``estimator`` is not an estimator of the package (a
         :class:`~sklearn.pipeline.Pipeline`, say: save its last step and
@@ -219,6 +227,7 @@ def save_model(estimator, path):
             "step and rebuild the other steps in code."
         )
     check_is_fitted(estimator)
+    _check_not_empty(path)
     encoder = _Encoder()
     members = {}
     attributes = {}
@@ -379,6 +388,7 @@ def load_model(path, *, device=None):
     ...
     ValueError: .../model.pkl holds a pickle (such as a joblib or pickle dump), ...
     """
+    _check_not_empty(path)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file.")

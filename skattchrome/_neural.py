@@ -39,6 +39,7 @@ from ._validation import (
     OneOf,
     PositiveIntOrAuto,
     check_chromatin_X,
+    check_number,
 )
 from ._weights import load_weights
 
@@ -193,6 +194,7 @@ class NeuralChromatinEstimator(
         >>> AttentiveChromeRegressor().training_budget(160)
         (16, 30)
         """
+        check_number("n_genes", n_genes, kind="int", low=1)
         low, high = self._batch_size_range
         batch_size = (
             int(np.clip(n_genes // self._genes_per_batch_divisor, low, high))

@@ -6,10 +6,12 @@ For flat input the number of marks comes from the estimator's ``n_marks``
 parameter or from DataFrame column names of the form ``"<mark>_<bin>"``.
 """
 
+import math
 import numbers
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.utils import check_random_state as _sklearn_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
@@ -112,12 +114,48 @@ def _check_sizes(X, y):
         )
 
 
+def check_sizes(X, y):
+    """Refuse a ``y`` of another number of genes than ``X``, naming both.
+
+    For callers that hand ``X`` and ``y`` to scikit-learn (``score``,
+    cross-validation), whose message names neither; ``X`` that is not 2-D or
+    3-D is left to the checks that follow.
+    """
+    if _ndim(X) in (2, 3):
+        _check_sizes(X, y)
+
+
 def _is_complex(values):
     """Whether array-like ``values`` hold complex numbers (False if unreadable)."""
+    return _dtype_kind(values) == "c"
+
+
+def _dtype_kind(values):
+    """The dtype kind of array-like ``values`` ("" if unreadable)."""
     try:
-        return np.asarray(values).dtype.kind == "c"
+        return np.asarray(values).dtype.kind
     except (TypeError, ValueError):
-        return False
+        return ""
+
+
+NOT_NUMBER_KINDS = {"M": "dates (datetime64)", "m": "durations (timedelta64)"}
+"""Dtype kinds that NumPy casts to float silently but that are not numbers."""
+
+
+def check_random_state(random_state, name="random_state"):
+    """scikit-learn's ``check_random_state``, with an error that names ``name``."""
+    if isinstance(random_state, bool | np.bool_):
+        raise ValueError(
+            f"{name} must be None, an integer in [0, 2**32 - 1] or a "
+            f"numpy.random.RandomState; got {random_state!r}."
+        )
+    try:
+        return _sklearn_random_state(random_state)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{name} must be None, an integer in [0, 2**32 - 1] or a "
+            f"numpy.random.RandomState; got {random_state!r} ({error})."
+        ) from None
 
 
 def is_number(value, kind=numbers.Real):
@@ -155,9 +193,11 @@ def check_number(name, value, *, kind, low, allow_none=False, low_inclusive=True
         return
     is_int = kind == "int"
     valid = is_number(value, numbers.Integral if is_int else numbers.Real)
+    # NaN compares False with any bound, and infinity passes a lower one.
+    valid = valid and (isinstance(value, numbers.Integral) or math.isfinite(value))
     if not valid or (value < low if low_inclusive else value <= low):
         bound = f">= {low}" if low_inclusive else f"> {low}"
-        noun = "an integer" if is_int else "a number"
+        noun = "an integer" if is_int else "a finite number"
         suffix = " or None" if allow_none else ""
         raise ValueError(f"{name} must be {noun} {bound}{suffix}; got {value!r}.")
 
@@ -194,6 +234,15 @@ class Boolean(NamedTuple):
     def check(self, name, value):
         if not isinstance(value, bool | np.bool_):
             raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+def check_flag(name, value):
+    """Raise a ValueError naming ``name`` unless ``value`` is True or False.
+
+    A string such as ``"no"`` is true to Python: taken as a flag, it would
+    silently do the opposite of what it says.
+    """
+    Boolean().check(name, value)
 
 
 class PositiveIntOrAuto(NamedTuple):
@@ -297,6 +346,16 @@ def check_chromatin_X(estimator, X, y=NO_LABELS, *, reset, fitted_layout=True):
         raise ValueError(
             "X is None; expected the binned signal, an array of shape (n_genes, "
             "n_bins, n_marks) or (n_genes, n_bins * n_marks)."
+        )
+    if isinstance(X, str | bytes):
+        raise TypeError(
+            f"X is a string ({X[:40]!r}), not the binned signal; read a file in "
+            "the published layout with skattchrome.datasets.load_remc."
+        )
+    if _dtype_kind(X) in NOT_NUMBER_KINDS:
+        raise TypeError(
+            f"X holds {NOT_NUMBER_KINDS[np.asarray(X).dtype.kind]}, not numbers; "
+            "expected the binned signal, real numbers."
         )
     for name, values in (("X", X), ("y", y)):
         if values is not NO_LABELS and _is_complex(values):
@@ -432,6 +491,7 @@ def check_labels(y, *, name="y"):
     codes : ndarray of int
         The index in ``classes`` of each label of ``y``.
     """
+    check_label_types(y, name)
     y = np.asarray(y)
     missing = _missing_labels(y.ravel())
     if missing.any():
@@ -443,12 +503,35 @@ def check_labels(y, *, name="y"):
     try:
         return np.unique(y, return_inverse=True)
     except TypeError:
-        types = sorted({type(value).__name__ for value in y.ravel()})
-        raise ValueError(
-            f"{name} mixes labels of different types ({', '.join(types)}), which "
-            "cannot be sorted into classes; give every label the same type, for "
-            f"example {name}.astype(str)."
-        ) from None
+        raise ValueError(_mixed_labels_message(name, y)) from None
+
+
+def _mixed_labels_message(name, values):
+    types = sorted({type(value).__name__ for value in np.ravel(values)})
+    return (
+        f"{name} mixes labels of different types ({', '.join(types)}), which "
+        "cannot be sorted into classes; give every label the same type, for "
+        f"example {name}.astype(str)."
+    )
+
+
+def check_label_types(y, name="y"):
+    """Refuse a list of labels that mixes strings and other values.
+
+    NumPy turns ``[1, "a"]`` into the strings ``["1", "a"]``: the labels
+    would silently change type, and 1 would no longer be a class.
+    """
+    if hasattr(y, "dtype") or not isinstance(y, list | tuple):
+        return
+    try:
+        values = np.asarray(y, dtype=object).ravel()
+    except ValueError:
+        return
+    # Missing labels (None, NaN) have a message of their own.
+    values = values[~_missing_labels(values)]
+    strings = [isinstance(value, str | bytes) for value in values]
+    if any(strings) and not all(strings):
+        raise ValueError(_mixed_labels_message(name, values))
 
 
 def check_binary_target(estimator, y):
@@ -543,6 +626,10 @@ def check_finite(name, values, *, dtype=np.float64, empty=True):
     array = np.asarray(values)
     if not empty and 0 in array.shape:
         raise ValueError(f"{name} is empty (shape {array.shape}).")
+    if array.dtype.kind in NOT_NUMBER_KINDS:
+        raise TypeError(
+            f"{name} must hold real numbers; got {NOT_NUMBER_KINDS[array.dtype.kind]}."
+        )
     try:
         if array.dtype.kind == "c":
             raise TypeError(array.dtype)

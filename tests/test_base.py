@@ -7,6 +7,7 @@ from skattchrome import (
     AttentiveChromeClassifier,
     ChromeForestClassifier,
     ChromeLogisticClassifier,
+    ChromeRidgeRegressor,
     DeepChromeClassifier,
 )
 from skattchrome.datasets import make_chromatin_data
@@ -39,3 +40,35 @@ def test_a_failed_refit_leaves_the_previous_fit_intact(estimator):
     np.testing.assert_array_equal(estimator.predict_proba(X), proba)
     with pytest.raises(ValueError, match="marks"):
         estimator.predict_proba(X[:, :, :4])
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ChromeLogisticClassifier(random_state="seed"),
+        ChromeForestClassifier(n_estimators=2, random_state=-1),
+        DeepChromeClassifier(max_epochs=1, device="cpu", random_state=2.5),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_an_invalid_random_state_is_named(estimator):
+    # scikit-learn's own message ("Seed must be between 0 and 2**32 - 1")
+    # names no parameter.
+    X, y = np.ones((4, 3, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"^random_state must be None, an integer"):
+        estimator.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "y"),
+    [
+        (ChromeLogisticClassifier(), np.array([0, 1] * 4)),
+        (ChromeRidgeRegressor(), np.arange(8.0)),
+    ],
+    ids=["classifier", "regressor"],
+)
+def test_score_names_a_y_of_another_length(estimator, y):
+    X = np.random.default_rng(0).random((8, 3, 2))
+    estimator.fit(X, y)
+    with pytest.raises(ValueError, match=r"^X has 8 genes but y has shape \(7,\)"):
+        estimator.score(X, y[:-1])

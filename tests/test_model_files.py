@@ -287,7 +287,7 @@ def test_a_changed_member_is_refused(saved, tmp_path):
         (lambda m: m.update(estimator="Pipeline"), "an estimator that skattchrome"),
         (lambda m: m.update(format="pickle"), "another format"),
         (lambda m: m["parameters"].update(code="print(1)"), "parameters other"),
-        (lambda m: m["parameters"].update(alpha=-1.0), "alpha must be a number"),
+        (lambda m: m["parameters"].update(alpha=-1.0), "alpha must be a finite number"),
         (
             lambda m: m["attributes"].update(
                 coef_={"__skattchrome__": "array", "name": "99"}
@@ -432,3 +432,13 @@ def test_save_model_errors_name_the_path(saved, tmp_path, target, error):
         save_model(model, tmp_path / target)
     assert raised.value.filename == str(tmp_path / target)
     assert [path.name for path in tmp_path.iterdir()] == ["folder"]
+
+
+def test_an_empty_path_is_refused_by_name():
+    # Path("") is the current folder: save_model gave "[Errno 16] Device or
+    # resource busy: '.'", and load_model ". is not a file".
+    model = ChromeLogisticClassifier().fit(np.ones((4, 2, 1)), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"^path is empty"):
+        save_model(model, "")
+    with pytest.raises(ValueError, match=r"^path is empty"):
+        load_model(" ")

@@ -187,3 +187,10 @@ def test_log_transform_refuses_negative_signal(genes, seed):
         model.predict_proba(-X)
     with pytest.raises(ValueError, match=r"\(baseline\)"):
         model.saliency(X[:2], method="integrated_gradients", baseline=-1.0)
+
+
+@pytest.mark.parametrize("n_genes", [0, -5, 2.5, "many"])
+def test_training_budget_names_an_invalid_number_of_genes(n_genes):
+    # 0 or -5 genes was a ZeroDivisionError, and "many" a TypeError of //.
+    with pytest.raises(ValueError, match=r"^n_genes must be an integer >= 1"):
+        DeepChromeClassifier().training_budget(n_genes)

@@ -29,6 +29,7 @@ from skattchrome._validation import (
     PositiveInts,
     check_binary_target,
     check_chromatin_X,
+    check_labels,
     check_parameters,
 )
 from skattchrome.model_selection import ChromosomeKFold
@@ -176,8 +177,8 @@ def test_forest_class_weight_options_are_checked_before_fitting():
         (
             Number("real", 0, low_inclusive=False, allow_none=True),
             [None, 0.1, np.float32(1)],
-            [0, True, "a"],
-            "a number > 0 or None;",
+            [0, True, "a", np.nan, np.inf, np.float32("nan")],
+            "a finite number > 0 or None;",
         ),
         (OneOf(("a", "b")), ["a"], ["c", None, 1], r"one of \('a', 'b'\);"),
         (
@@ -401,3 +402,42 @@ def test_a_network_that_overflows_is_refused_naming_X():
 def test_input_of_the_wrong_size_or_kind_is_named(X, labels, error, message):
     with pytest.raises(error, match=message):
         ChromeLogisticClassifier(n_marks=1).fit(X, labels)
+
+
+@pytest.mark.parametrize("parameter", ["lr", "clip_grad_norm"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_parameter_that_is_not_finite_is_named_before_training(parameter, value):
+    # NaN passed every bound (it compares False) and infinity a lower one: the
+    # fit then diverged and blamed X, or torch refused an "Invalid learning rate".
+    model = DeepChromeClassifier(max_epochs=1, device="cpu", **{parameter: value})
+    X, y = np.ones((4, 3, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=f"^{parameter} must be a finite number > 0"):
+        model.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "what"),
+    [("datetime64[s]", "dates"), ("timedelta64[s]", "durations")],
+)
+def test_dates_and_durations_are_neither_signal_nor_targets(dtype, what):
+    # NumPy casts them to float silently: a model was fitted on seconds.
+    X, y = np.ones((6, 3, 2)), np.array([0, 1] * 3)
+    with pytest.raises(TypeError, match=f"^X holds {what}"):
+        ChromeLogisticClassifier().fit(X.astype(dtype), y)
+    with pytest.raises(TypeError, match=f"^y must hold real numbers; got {what}"):
+        ChromeRidgeRegressor().fit(X, np.arange(6).astype(dtype))
+
+
+def test_a_string_for_X_is_named():
+    with pytest.raises(TypeError, match=r"^X is a string .*load_remc"):
+        ChromeLogisticClassifier().fit("train.csv", [0, 1])
+
+
+def test_a_list_of_labels_mixing_strings_and_numbers_is_refused():
+    # NumPy turns [1, "a"] into the strings "1" and "a": the classes changed type.
+    X, y = np.ones((6, 3, 2)), [1, "a"] * 3
+    with pytest.raises(ValueError, match=r"^y mixes labels of different types"):
+        ChromeLogisticClassifier().fit(X, y)
+    with pytest.raises(ValueError, match=r"^labels mixes labels .*\(int, str\)"):
+        check_labels([1, "a", None], name="labels")
+    assert check_labels(["a", None, "b"][::2])[0].tolist() == ["a", "b"]

@@ -16,6 +16,7 @@ from sklearn.datasets import get_data_home
 
 from .._download import download, file_digest, local_file
 from .._files import temporary_folder
+from .._validation import check_flag
 from ._remc import SUBSETS, load_remc
 
 ARCHIVE_URL = "https://zenodo.org/records/2652278/files/data.tar.gz?download=1"
@@ -263,6 +264,8 @@ def fetch_remc(
         )
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}.")
+    check_flag("download_if_missing", download_if_missing)
+    check_flag("return_X_y", return_X_y)
     home = Path(get_data_home(data_home))
     cache = home / CACHE_FOLDER
     if not cache.is_dir():

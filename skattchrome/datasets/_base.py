@@ -1,5 +1,7 @@
 """Constants and small helpers shared by the dataset loaders and simulators."""
 
+import numbers
+
 import numpy as np
 
 REFERENCE_MARKS = ("H3K27me3", "H3K36me3", "H3K4me1", "H3K4me3", "H3K9me3")
@@ -41,10 +43,24 @@ def bin_offsets(n_bins, bin_size=REFERENCE_BIN_SIZE):
     offsets : ndarray of shape (n_bins,), dtype int64
         Offset of the start of each bin from the TSS.
 
+    Raises
+    ------
+    ValueError
+        If ``n_bins`` or ``bin_size`` is not an integer of at least 1.
+
     Examples
     --------
     >>> from skattchrome.datasets import bin_offsets
     >>> bin_offsets(4, bin_size=100)
     array([-200, -100,    0,  100])
     """
+    # Checked here rather than with skattchrome._validation, which imports
+    # this module.
+    for name, value in (("n_bins", n_bins), ("bin_size", bin_size)):
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, bool | np.bool_)
+            or value < 1
+        ):
+            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
     return (np.arange(n_bins, dtype=np.int64) - n_bins // 2) * int(bin_size)

@@ -1,12 +1,13 @@
 """Loader for the published AttentiveChrome/DeepChrome CSV layout."""
 
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
 
-from .._validation import not_finite_in
+from .._validation import check_flag, not_finite_in
 from ._base import REFERENCE_MARKS, bin_offsets
 
 SUBSETS = ("train", "valid", "test")
@@ -71,7 +72,9 @@ def load_remc(path, subset=None, *, return_X_y=False):
         the float32 range they are stored in, labels outside
         {0, 1}, a label that changes inside a gene, bins not numbered
         ``1..n_bins``, a gene with another number of bins than the others, a
-        gene id that appears in two separate blocks, and an empty file.
+        gene id that appears in two separate blocks, an empty file and one
+        that is not text (binary or compressed). Also if ``path`` is empty
+        or ``return_X_y`` is not a bool.
 
     See Also
     --------
@@ -111,6 +114,7 @@ def load_remc(path, subset=None, *, return_X_y=False):
     >>> remc.data[0, :, 1]
     array([1., 2., 3.], dtype=float32)
     """
+    check_flag("return_X_y", return_X_y)
     csv_path = _resolve_path(path, subset)
     frame = _read_frame(csv_path)
     data, target, gene_ids = _to_arrays(frame, csv_path)
@@ -137,6 +141,13 @@ def load_remc(path, subset=None, *, return_X_y=False):
 
 def _resolve_path(path, subset):
     """Path of the CSV file named by ``path`` and ``subset``."""
+    if not isinstance(path, str | PathLike):
+        raise TypeError(
+            "path must be the path of a CSV file or of a cell-type folder; got "
+            f"{type(path).__name__}."
+        )
+    if isinstance(path, str) and not path.strip():
+        raise ValueError("path is empty: give a CSV file or a cell-type folder.")
     path = Path(path)
     if subset is not None and subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}.")
@@ -177,6 +188,18 @@ def _read_frame(csv_path):
         raise ValueError(f"{csv_path}: the file is empty.") from None
     except pd.errors.ParserError as exc:
         raise ValueError(f"{csv_path}: {exc}".strip()) from None
+    except UnicodeDecodeError:
+        with open(csv_path, "rb") as file:
+            compressed = file.read(2) == b"\x1f\x8b"
+        raise ValueError(
+            f"{csv_path}: not a text CSV file ("
+            + (
+                "gzip-compressed: decompress it first"
+                if compressed
+                else "bytes that are not UTF-8"
+            )
+            + ")."
+        ) from None
     if frame.shape[1] != len(_COLUMNS):
         raise ValueError(
             f"{csv_path}, line 1: expected {len(_COLUMNS)} columns "

@@ -3,8 +3,8 @@
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 
+from .._validation import check_flag, check_random_state
 from ._base import REFERENCE_BIN_SIZE, bin_offsets
 
 H3K27ME3, H3K36ME3, H3K4ME1, H3K4ME3, H3K9ME3 = range(5)
@@ -169,6 +169,12 @@ def make_chromatin_data(
         raise ValueError(
             f"label_noise must be a finite number >= 0; got {label_noise!r}."
         )
+    for name, flag in (
+        ("return_ground_truth", return_ground_truth),
+        ("genomic_order", genomic_order),
+        ("return_expression", return_expression),
+    ):
+        check_flag(name, flag)
     rng = check_random_state(random_state)
     positions = (bin_offsets(n_bins) + REFERENCE_BIN_SIZE / 2)[None, :]
     activity = rng.standard_normal(n_genes)

@@ -186,14 +186,24 @@ def compare_interpretations(
         )
     if reference is not None and y is None:
         raise ValueError("reference needs y, the labels of the genes of X.")
-    methods = tuple(methods)
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not methods:
+        raise ValueError(f"methods is empty; choose from {INTERPRETATION_METHODS}.")
     unknown = [method for method in methods if method not in INTERPRETATION_METHODS]
     if unknown:
         raise ValueError(
             f"Unknown method(s) {unknown}; choose from {INTERPRETATION_METHODS}."
         )
+    if isinstance(estimators, list | tuple):
+        raise TypeError(
+            "estimators must be a fitted estimator or a dict of {name: "
+            f"estimator}}; got a {type(estimators).__name__}, whose models would "
+            "have no names."
+        )
     if not isinstance(estimators, Mapping):
         estimators = {type(estimators).__name__: estimators}
+    if not estimators:
+        raise ValueError("estimators is empty: give at least one fitted estimator.")
     tables = []
     for name, estimator in estimators.items():
         for method in methods:

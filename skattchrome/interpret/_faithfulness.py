@@ -10,11 +10,10 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._attention_maps import AttentionMaps
 from .._gradients import broadcast_baseline
-from .._validation import check_number, is_number
+from .._validation import check_number, check_random_state, is_number
 from ._summaries import as_maps
 
 DEFAULT_N_TOP = (1, 2, 5, 10, 20, 50)

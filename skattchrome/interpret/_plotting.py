@@ -46,6 +46,15 @@ def _draw_window(ax, offsets, bin_size, *, tss_color="black"):
         ax.axvline(0, color=tss_color, linestyle="--", linewidth=1, label="TSS")
 
 
+def _check_axes(ax, what="a matplotlib Axes"):
+    """``ax`` as given, or a TypeError naming it when it holds no Axes."""
+    from matplotlib.axes import Axes
+
+    if not all(isinstance(one, Axes) for one in np.ravel(np.asarray(ax, dtype=object))):
+        raise TypeError(f"ax must be None or {what}; got {ax!r}.")
+    return ax
+
+
 def _check_map(name, values):
     """One gene's map ``values`` (named ``name``) as finite floats."""
     if np.ndim(values) != 2:
@@ -124,6 +133,7 @@ def plot_attention(
     offsets, bin_size = _bin_geometry(n_bins, bin_offsets)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 1.5 + 0.45 * n_marks))
+    _check_axes(ax)
     rows = (n_marks - 0.5, -0.5)
     image = ax.imshow(
         bin_attention.T,
@@ -230,6 +240,7 @@ def plot_signal_and_attention(
         _, ax = plt.subplots(
             n_marks, 1, sharex=True, squeeze=False, figsize=(8, 0.6 + 1.4 * n_marks)
         )
+    _check_axes(ax, "a sequence of matplotlib Axes, one per mark")
     signal_axes = list(one_per("ax", np.ravel(ax), "axes per mark", n_marks))
     attention_axes = []
     for mark, (signal_ax, name) in enumerate(zip(signal_axes, mark_names, strict=True)):
@@ -318,6 +329,7 @@ def plot_mark_importance(mark_attention, y, *, mark_names=None, kind="box", ax=N
     mark_names = resolve_mark_names(mark_names, n_marks)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.2 + 1.1 * n_marks, 4))
+    _check_axes(ax)
     labels, _ = check_labels(y)
     width = 0.8 / len(labels)
     handles = []

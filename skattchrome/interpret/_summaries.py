@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from .._attention_maps import AttentionMaps
-from .._validation import check_finite, is_positive_int
+from .._validation import check_finite, check_flag, is_positive_int
 from ..datasets import bin_offsets as reference_bin_offsets
 from ..datasets._base import default_mark_names
 
@@ -92,7 +92,8 @@ def average_attention(estimators, X):
     Raises
     ------
     TypeError
-        If one of ``estimators`` has no attention (it is not AttentiveChrome).
+        If ``estimators`` is not a sequence (a single model, for example), or
+        if one of them has no attention (it is not AttentiveChrome).
     ValueError
         If ``estimators`` is empty, or if the models differ in which levels of
         attention they have.
@@ -118,9 +119,22 @@ def average_attention(estimators, X):
     >>> maps.bin_attention.sum(axis=1).round(5).min()
     np.float32(1.0)
     """
-    estimators = list(estimators)
+    if hasattr(estimators, "fit") or isinstance(estimators, str | bytes):
+        raise TypeError(
+            "estimators must be a sequence of fitted models, such as [model]; "
+            f"got a {type(estimators).__name__}."
+        )
+    try:
+        estimators = list(estimators)
+    except TypeError:
+        raise TypeError(
+            "estimators must be a sequence of fitted models; got a "
+            f"{type(estimators).__name__}."
+        ) from None
     if not estimators:
-        raise ValueError("average_attention needs at least one fitted model.")
+        raise ValueError(
+            "estimators is empty: average_attention needs at least one fitted model."
+        )
     for index, estimator in enumerate(estimators):
         if not callable(getattr(estimator, "attention", None)):
             raise TypeError(
@@ -208,6 +222,7 @@ def top_bins(
     offsets = check_bin_offsets(bin_offsets, n_bins)
     if n_top is not None and not is_positive_int(n_top):
         raise ValueError(f"n_top must be a positive integer or None; got {n_top!r}.")
+    check_flag("by_mark", by_mark)
     available = n_bins if by_mark else n_bins * n_marks
     n_top = available if n_top is None else min(int(n_top), available)
     if by_mark:

@@ -13,6 +13,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv, cross_vali
 from sklearn.utils.multiclass import type_of_target
 
 from .._registry import MODELS, build_model, models_for
+from .._validation import check_random_state, check_sizes
 from ._split import ChromosomeKFold
 
 _SPLIT_COLUMN = re.compile(r"^split(\d+)_score$")
@@ -183,6 +184,8 @@ def compare_models(
     >>> len(results.filter(like="split").columns)
     4
     """
+    check_random_state(random_state)
+    check_sizes(X, y)
     if estimators is None:
         task = "regression" if type_of_target(y) == "continuous" else "classification"
         estimators = paper_models(task=task, random_state=random_state)
@@ -191,6 +194,12 @@ def compare_models(
             "estimators must be a non-empty dict of {name: estimator}; got "
             f"{type(estimators).__name__}."
         )
+    for name, estimator in estimators.items():
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
+            raise TypeError(
+                f"estimators[{name!r}] must be a scikit-learn estimator; got a "
+                f"{type(estimator).__name__}."
+            )
     regressors = [is_regressor(estimator) for estimator in estimators.values()]
     if any(regressors) and not all(regressors):
         raise ValueError(
@@ -198,6 +207,12 @@ def compare_models(
             "task at a time."
         )
     regression = all(regressors)
+    if isinstance(cv, bool) or (
+        isinstance(cv, numbers.Number) and not isinstance(cv, numbers.Integral)
+    ):
+        raise ValueError(f"cv must be an integer >= 2 or a splitter; got {cv!r}.")
+    if isinstance(cv, numbers.Integral) and cv < 2:
+        raise ValueError(f"cv must be at least 2 folds (or a splitter); got cv={cv}.")
     if isinstance(cv, numbers.Integral) and groups is not None:
         cv = ChromosomeKFold(n_splits=cv)
     elif isinstance(cv, numbers.Integral):
@@ -250,6 +265,45 @@ def _long_scores(results, model, unit, score):
     return results[[model, unit, score]]
 
 
+def _checked_scores(results, model, unit, score):
+    """The long table of ``results``: numeric scores, one per model and unit.
+
+    NaN scores (a fold that failed) are kept and left out of each pair;
+    infinite or non-numeric scores, duplicated (model, unit) rows and an
+    empty table raise an error that names them.
+    """
+    if not isinstance(results, pd.DataFrame):
+        raise TypeError(
+            "results must be a pandas DataFrame (the output of compare_models, "
+            f"or a long table); got a {type(results).__name__}."
+        )
+    long = _long_scores(results, model, unit, score)
+    if long.empty:
+        raise ValueError("results is empty: there are no scores to compare.")
+    values = pd.to_numeric(long[score], errors="coerce")
+    not_numbers = values.isna() & long[score].notna()
+    if not_numbers.any():
+        raise TypeError(
+            f"results column {score!r} must hold numbers; got "
+            f"{long[score][not_numbers].tolist()[:3]}."
+        )
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        raise ValueError(
+            f"results column {score!r} holds infinite scores, for "
+            f"{long.loc[infinite, [model, unit]].values.tolist()[:5]} "
+            f"({model}, {unit})."
+        )
+    duplicated = long.duplicated([model, unit], keep=False)
+    if duplicated.any():
+        pairs = long.loc[duplicated, [model, unit]].drop_duplicates()
+        raise ValueError(
+            f"results has several scores for the same {model} and {unit}: "
+            f"{pairs.values.tolist()[:5]}; give one score per {model} and {unit}."
+        )
+    return long.assign(**{score: values})
+
+
 def paired_comparison(
     results, *, baseline=None, model="model", unit="fold", score="score"
 ):
@@ -294,7 +348,7 @@ def paired_comparison(
                  model       other  wins  losses
     0  AttentiveChrome  DeepChrome     2       1
     """
-    long = _long_scores(results, model, unit, score)
+    long = _checked_scores(results, model, unit, score)
     table = long.pivot_table(index=unit, columns=model, values=score, aggfunc="mean")
     models = list(table.columns)
     if baseline is not None and baseline not in models:

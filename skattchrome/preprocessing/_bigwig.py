@@ -1,12 +1,15 @@
 """Bin bigWig signal around transcription start sites."""
 
 import numbers
+import re
 import warnings
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
 from .._optional import import_optional
-from .._validation import is_number
+from .._validation import check_flag, is_number
 from ._tss import read_tss
 
 STATS = ("sum", "mean", "max")
@@ -76,8 +79,13 @@ def bin_bigwig(
     ------
     ImportError
         If pyBigWig is not installed (``pip install skattchrome[bigwig]``).
+    TypeError
+        If ``bigwigs`` is not a mapping.
+    FileNotFoundError
+        If a track's file does not exist (the message names its mark).
     ValueError
-        If a parameter is invalid, if ``tss`` lacks a column, has a strand
+        If a track is not a bigWig file (the message names its mark and
+        file), if a parameter is invalid, if ``tss`` lacks a column, has a strand
         other than ``"+"``/``"-"``, a negative or non-integer TSS, missing
         values or duplicated gene ids, or, with ``missing="raise"``, if genes
         lie on chromosomes that a track lacks or have TSSs past their ends.
@@ -133,14 +141,22 @@ def bin_bigwig(
         raise ValueError(f"stat must be one of {STATS}, got {stat!r}.")
     if missing not in ("raise", "warn"):
         raise ValueError(f"missing must be 'raise' or 'warn', got {missing!r}.")
+    check_flag("strand_aware", strand_aware)
+    if not isinstance(bigwigs, Mapping):
+        raise TypeError(
+            "bigwigs must be a mapping of mark name to bigWig file, such as "
+            f"{{'H3K4me3': 'H3K4me3.bw'}}; got {type(bigwigs).__name__}."
+        )
     marks = list(bigwigs)
     if not marks:
         raise ValueError("bigwigs is empty: give at least one mark.")
     genes = read_tss(tss)
     n_bins = 2 * flank // bin_size
     X = np.zeros((len(genes), n_bins, len(marks)), dtype=np.float32)
-    tracks = [pybigwig.open(str(bigwigs[mark])) for mark in marks]
+    tracks = []
     try:
+        for mark in marks:
+            tracks.append(_open_track(pybigwig, mark, bigwigs[mark]))
         lengths = [track.chroms() for track in tracks]
         placeable = _placeable(genes, marks, lengths, bigwigs, missing)
         as_numpy = bool(pybigwig.numpy)
@@ -172,6 +188,26 @@ def bin_bigwig(
         minus = (genes["strand"] == "-").to_numpy()
         X[minus] = X[minus, ::-1]
     return X, genes["gene_id"].to_numpy(dtype=object)
+
+
+def _open_track(pybigwig, mark, path):
+    """The open bigWig track of ``mark``, or an error naming the mark and file."""
+    where = f"bigwigs[{mark!r}]"
+    text = str(path)
+    if not re.match(r"^(https?|ftp)://", text):
+        if not Path(text).exists():
+            raise FileNotFoundError(f"{where}: no such file: {text}")
+        if not Path(text).is_file():
+            raise ValueError(f"{where}: {text} is not a file.")
+    try:
+        track = pybigwig.open(text)
+    except RuntimeError:
+        track = None
+    if track is None or not track.isBigWig():
+        if track is not None:
+            track.close()
+        raise ValueError(f"{where}: {text} is not a bigWig file pyBigWig can read.")
+    return track
 
 
 def _check_window(flank, bin_size):

@@ -29,8 +29,11 @@ def label_expression(expression, threshold="median"):
 
     Raises
     ------
+    TypeError
+        If ``expression`` holds complex numbers, dates or durations.
     ValueError
-        If ``expression`` is not one-dimensional, is empty, has missing,
+        If ``expression`` is not one-dimensional, is empty, holds values
+        that are not numbers, has missing,
         infinite or negative values (the message names the genes) or
         ``threshold`` is not valid.
 
@@ -91,8 +94,11 @@ def log_expression(expression, pseudocount=1.0):
 
     Raises
     ------
+    TypeError
+        If ``expression`` holds complex numbers, dates or durations.
     ValueError
-        If ``expression`` is not one-dimensional, is empty, has missing,
+        If ``expression`` is not one-dimensional, is empty, holds values
+        that are not numbers, has missing,
         infinite or negative values (the message names the genes) or
         ``pseudocount`` is not a finite positive number.
 
@@ -136,7 +142,16 @@ def _check_expression(expression, purpose):
 
     ``purpose`` (a verb) completes the message for an empty ``expression``.
     """
-    values = np.asarray(expression, dtype=np.float64)
+    kind = np.asarray(expression).dtype.kind
+    if kind in "cmM":
+        dtype = np.asarray(expression).dtype
+        raise TypeError(f"expression must hold real numbers; got dtype {dtype}.")
+    try:
+        values = np.asarray(expression, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"expression must hold numbers, one level per gene: {error}."
+        ) from None
     if values.ndim != 1:
         raise ValueError(
             f"expression must be one-dimensional, got shape {values.shape}."

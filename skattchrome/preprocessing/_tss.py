@@ -264,9 +264,22 @@ def _validate_tss(genes, source, unit):
     def where(mask):
         return f"{unit} {genes.index[mask][:SHOWN_IN_ERRORS].tolist()}"
 
-    incomplete = genes.isna().any(axis=1).to_numpy()
+    if genes.empty:
+        raise ValueError(f"{source} has no genes.")
+
+    # An empty or blank gene id or chromosome name is as missing as NaN.
+    def is_blank(value):
+        return isinstance(value, str) and not value.strip()
+
+    blank = np.column_stack(
+        [genes[column].map(is_blank) for column in ("gene_id", "chrom")]
+    ).any(axis=1)
+    incomplete = genes.isna().any(axis=1).to_numpy() | blank
     if incomplete.any():
-        raise ValueError(f"{source}: missing values in {where(incomplete)}.")
+        raise ValueError(
+            f"{source}: missing values in {where(incomplete)} (NaN, None, or an "
+            "empty gene id or chromosome)."
+        )
     genes = genes.assign(gene_id=genes["gene_id"].astype(str))
     bad_strand = (~genes["strand"].isin(["+", "-"])).to_numpy()
     if bad_strand.any():
@@ -277,6 +290,8 @@ def _validate_tss(genes, source, unit):
             f"{sorted(genes.loc[bad_strand, 'strand'].astype(str).unique())}."
         )
     position = pd.to_numeric(genes["tss"], errors="coerce")
+    if position.dtype.kind == "b":  # True and False are not positions
+        position = pd.Series(np.nan, index=position.index)
     bad_tss = (
         position.isna()
         | (position < 0)

@@ -12,6 +12,7 @@ from sklearn.datasets import get_data_home
 from .._attentivechrome import AttentiveChromeClassifier
 from .._download import download, file_digest
 from .._neural import restore_fitted
+from .._validation import check_flag
 from .._weights import tensor_layout_problems
 from ..datasets import REFERENCE_MARKS, cell_types
 
@@ -255,6 +256,7 @@ def fetch_published(cell_type, *, data_home=None, download_if_missing=True):
             f"{cell_type} has no published AttentiveChrome model; the 55 that do "
             f"are {', '.join(sorted(_MD5))} (see published_cell_types())."
         )
+    check_flag("download_if_missing", download_if_missing)
     file_name = _FILE_NAME.format(cell_type=cell_type)
     folder = Path(get_data_home(data_home)) / CACHE_FOLDER
     path = folder / file_name

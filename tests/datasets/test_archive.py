@@ -283,3 +283,10 @@ def test_a_silent_server_times_out(tmp_path, monkeypatch, no_retry_delay):
         fetch_remc("E003", data_home=tmp_path / "home")
     assert socket.getdefaulttimeout() == before
     _assert_empty(tmp_path / "home")
+
+
+@pytest.mark.parametrize("flag", ["download_if_missing", "return_X_y"])
+def test_flags_must_be_bools(tmp_path, flag):
+    # "no" is true to Python: download_if_missing="no" would download.
+    with pytest.raises(ValueError, match=f"^{flag} must be True or False"):
+        fetch_remc("E003", data_home=tmp_path, **{flag: "no"})

@@ -1,5 +1,6 @@
 """Tests of load_remc: the published AttentiveChrome/DeepChrome CSV layout."""
 
+import gzip
 import re
 
 import numpy as np
@@ -221,3 +222,40 @@ def test_reference_chromoformer_remc_format(test_data):
     assert remc.gene_ids.tolist() == genes["gene_id"].tolist()
     np.testing.assert_array_equal(remc.target, genes["label"].to_numpy())
     assert remc.target.sum() == 47
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"000001,1,0,0,0,0,0,1\n" * 2, "gzip-compressed"),
+        ("g\xe9ne,1,0,0,0,0,0,1\n".encode("latin-1"), "bytes that are not UTF-8"),
+    ],
+    ids=["gzip", "latin-1"],
+)
+def test_a_file_that_is_not_utf8_text_is_named(tmp_path, content, problem):
+    # A UnicodeDecodeError from pandas named neither the file nor the problem.
+    if problem == "gzip-compressed":
+        content = gzip.compress(content)
+    path = tmp_path / "train.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(path))}: .*{problem}"):
+        load_remc(path)
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "message"),
+    [
+        ("", ValueError, "path is empty"),
+        (None, TypeError, "path must be the path of a CSV file"),
+        (3, TypeError, "path must be the path of a CSV file"),
+    ],
+)
+def test_an_empty_or_wrongly_typed_path_is_named(path, error, message):
+    # "" was the current folder, and None a TypeError of pathlib.
+    with pytest.raises(error, match=f"^{message}"):
+        load_remc(path)
+
+
+def test_return_X_y_must_be_a_bool(csv_file):
+    with pytest.raises(ValueError, match=r"^return_X_y must be True or False"):
+        load_remc(csv_file, return_X_y="no")

@@ -199,3 +199,19 @@ def test_expression_is_predictable_from_the_marks():
     r2 = _ridge_r2(0.7)
     assert 0.35 < r2 < 0.67
     assert _ridge_r2(0.0) > r2 + 0.15
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "message"),
+    [
+        ("random_state", "seed", "random_state must be None, an integer"),
+        ("random_state", -1, "random_state must be None, an integer"),
+        ("genomic_order", "no", "genomic_order must be True or False"),
+        ("return_expression", 1, "return_expression must be True or False"),
+        ("return_ground_truth", "yes", "return_ground_truth must be True or False"),
+    ],
+)
+def test_invalid_seeds_and_flags_are_named(parameter, value, message):
+    # The seed's error named no parameter, and genomic_order="no" was True.
+    with pytest.raises(ValueError, match=f"^{message}"):
+        make_chromatin_data(n_genes=4, n_bins=4, **{parameter: value})

@@ -193,3 +193,28 @@ def test_unfitted_model_raises_not_fitted(simulated):
         compare_interpretations(
             AttentiveChromeClassifier(), X, y, ground_truth=truth, methods=["attention"]
         )
+
+
+@pytest.mark.parametrize(
+    ("estimators", "methods", "error", "message"),
+    [
+        ("none", ("gradient",), ValueError, "^estimators is empty"),
+        ("fitted list", ("gradient",), TypeError, "^estimators must be a fitted"),
+        ("fitted", (), ValueError, "^methods is empty"),
+    ],
+)
+def test_no_estimators_or_methods_are_refused(
+    fitted_model, simulated, estimators, methods, error, message
+):
+    # An empty dict or empty methods gave an empty table, and a list of models
+    # an error of saliency about "a list".
+    X, y, truth = simulated
+    estimators = {
+        "none": {},
+        "fitted": fitted_model,
+        "fitted list": [fitted_model],
+    }[estimators]
+    with pytest.raises(error, match=message):
+        compare_interpretations(
+            estimators, X, y, ground_truth=truth, methods=methods, faithfulness=False
+        )

@@ -198,6 +198,7 @@ def test_a_neural_regressor_and_its_integrated_gradients():
         ({"removal": True}, ValueError, "removal"),
         ({"removal": np.ones(4)}, ValueError, "baseline"),
         ({"n_random": 0}, ValueError, "n_random"),
+        ({"random_state": "seed"}, ValueError, "^random_state must be None"),
         ({"X": np.full((80, N_BINS, N_MARKS), "a")}, TypeError, "X must hold"),
     ],
 )

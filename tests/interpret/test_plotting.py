@@ -229,3 +229,18 @@ def test_plots_refuse_maps_that_are_not_finite(plot, name):
     bad[0, 1] = np.nan
     with pytest.raises(ValueError, match=f"^{name} must hold finite numbers"):
         plot(bad)
+
+
+def test_an_ax_that_is_not_matplotlib_axes_is_named():
+    # A string for ax gave "'str' object has no attribute 'imshow'".
+    rng = np.random.default_rng(0)
+    maps = rng.random((6, 5))
+    with pytest.raises(TypeError, match=r"^ax must be None or a matplotlib Axes"):
+        plot_attention(maps, maps[0], ax="left")
+    with pytest.raises(
+        TypeError, match=r"^ax must be None or a sequence of matplotlib"
+    ):
+        plot_signal_and_attention(maps, maps, ax=["top"] * 5)
+    with pytest.raises(TypeError, match=r"^ax must be None or a matplotlib Axes"):
+        plot_mark_importance(maps, [0, 1] * 3, ax=3)
+    plt.close("all")

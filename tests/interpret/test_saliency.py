@@ -436,3 +436,15 @@ def test_captum_methods_without_captum_say_how_to_install_it(
     monkeypatch.setitem(sys.modules, "captum.attr", None)
     with pytest.raises(ImportError, match=r"skattchrome\[captum\]"):
         saliency(fitted_model, simulated[0][:2], method="occlusion")
+
+
+@pytest.mark.parametrize("baseline", ["mean", np.array([["0", "x"]])])
+def test_a_baseline_that_is_not_numbers_is_named(fitted_model, simulated, baseline):
+    # NumPy's "could not convert string to float: 'mean'" named no argument.
+    with pytest.raises(TypeError, match=r"^baseline must hold real numbers"):
+        saliency(
+            fitted_model,
+            simulated[0][:2],
+            method="integrated_gradients",
+            baseline=baseline,
+        )

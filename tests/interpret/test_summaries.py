@@ -241,3 +241,29 @@ def test_class_average_refuses_missing_or_mixed_labels(labels, message):
 def test_empty_maps_are_refused_by_name():
     with pytest.raises(ValueError, match=r"^mark_maps is empty \(shape \(0, 0\)\)"):
         top_marks(np.zeros((0, 0)))
+
+
+def test_average_attention_names_estimators_that_are_not_a_sequence(fitted_model):
+    # One model instead of a list was "object is not iterable", and an empty
+    # list named no argument.
+    X = np.ones((2, 8, 5))
+    with pytest.raises(TypeError, match=r"^estimators must be a sequence of fitted"):
+        average_attention(fitted_model, X)
+    with pytest.raises(ValueError, match=r"^estimators is empty"):
+        average_attention([], X)
+
+
+def test_class_average_refuses_empty_maps_and_labels_of_mixed_types():
+    # Empty maps gave {}, and [1, "a"] became the strings "1" and "a".
+    maps = np.arange(8.0).reshape(4, 2)
+    with pytest.raises(ValueError, match=r"^maps is empty \(shape \(0, 2\)\)"):
+        class_average(maps[:0], [])
+    with pytest.raises(ValueError, match=r"^y mixes labels of different types"):
+        class_average(maps, [1, "a", 1, "a"])
+    assert list(class_average(maps, [1, 2, 1, 2])) == [1, 2]
+
+
+def test_top_bins_by_mark_must_be_a_bool():
+    # "no" is true to Python: the bins were ranked within each mark.
+    with pytest.raises(ValueError, match=r"^by_mark must be True or False"):
+        top_bins(np.ones((1, 3, 2)), by_mark="no")

@@ -269,3 +269,60 @@ def test_classifiers_and_regressors_are_not_compared_together():
             cv=5,
             groups=np.repeat(["chr1", "chr2"], 30),
         )
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "message"),
+    [
+        ({"estimators": {"x": "model"}}, TypeError, r"^estimators\['x'\] must be"),
+        ({"cv": 1}, ValueError, "^cv must be at least 2 folds"),
+        ({"cv": 2.5}, ValueError, "^cv must be an integer >= 2"),
+        ({"random_state": "seed"}, ValueError, "^random_state must be None"),
+        ({"y_length": 19}, ValueError, r"^X has 20 genes but y has shape \(19,\)"),
+    ],
+)
+def test_compare_models_names_invalid_arguments(params, error, message):
+    # A string for a model was an AttributeError of scikit-learn's tags; cv=1,
+    # the seed and a y of another length had messages that named no argument.
+    X, y = make_chromatin_data(n_genes=20, n_bins=4, random_state=0)
+    params = {"estimators": {"logistic": ChromeLogisticClassifier()}, **params}
+    y = y[: params.pop("y_length", len(y))]
+    with pytest.raises(error, match=message):
+        compare_models(X, y, **params)
+
+
+@pytest.mark.parametrize(
+    ("results", "error", "message"),
+    [
+        ([0.8, 0.7], TypeError, "^results must be a pandas DataFrame"),
+        ("empty", ValueError, "^results is empty"),
+        ("words", TypeError, "^results column 'score' must hold numbers"),
+        ("infinite", ValueError, "^results column 'score' holds infinite scores"),
+        ("duplicated", ValueError, "^results has several scores for the same model"),
+    ],
+)
+def test_paired_comparison_refuses_results_it_cannot_pair(results, error, message):
+    # An empty or duplicated table was averaged into a silent result, an
+    # infinite score into NaN differences, and a list an AttributeError.
+    long = pd.DataFrame(
+        {
+            "model": ["A"] * 3 + ["B"] * 3,
+            "fold": [0, 1, 2] * 2,
+            "score": [0.8, 0.7, 0.9, 0.6, 0.7, 0.8],
+        }
+    )
+    results = (
+        {
+            "empty": long.iloc[:0],
+            "words": long.assign(score=["high"] * 6),
+            "infinite": long.assign(score=[np.inf, 0.7, 0.9, 0.6, 0.7, 0.8]),
+            "duplicated": pd.concat([long, long]),
+        }.get(results, results)
+        if isinstance(results, str)
+        else results
+    )
+    with pytest.raises(error, match=message):
+        paired_comparison(results)
+    # A NaN score, a fold that failed, is left out of its pairs.
+    table = paired_comparison(long.assign(score=[np.nan, 0.7, 0.9, 0.6, 0.7, 0.8]))
+    assert table["n_units"].tolist() == [2, 2]

@@ -325,3 +325,31 @@ def test_a_track_without_data_warns_and_gives_zeros(tracks, tmp_path):
         )
     np.testing.assert_array_equal(X[:, :, 1], 0.0)
     assert X[:, :, 0].any()
+
+
+def test_tracks_that_cannot_be_opened_are_named(tmp_path, tracks):
+    # pyBigWig's RuntimeError ("Received an error during file opening!") named
+    # neither the mark nor the file, and a list of files a TypeError of indexing.
+    paths, _ = tracks
+    text = tmp_path / "H3K4me3.bw"
+    text.write_text("not a bigWig\n")
+    with pytest.raises(TypeError, match=r"^bigwigs must be a mapping of mark name"):
+        bin_bigwig(list(paths.values()), GENES, flank=FLANK, bin_size=BIN_SIZE)
+    with pytest.raises(FileNotFoundError, match=r"^bigwigs\['H3K9me3'\]: no such file"):
+        bin_bigwig(
+            {**paths, "H3K9me3": tmp_path / "nope.bw"},
+            GENES,
+            flank=FLANK,
+            bin_size=BIN_SIZE,
+        )
+    with pytest.raises(ValueError, match=r"^bigwigs\['H3K4me3'\]: .* is not a file"):
+        bin_bigwig({"H3K4me3": tmp_path}, GENES, flank=FLANK, bin_size=BIN_SIZE)
+    with pytest.raises(ValueError, match=r"^bigwigs\['H3K4me3'\]: .* not a bigWig"):
+        bin_bigwig({"H3K4me3": text}, GENES, flank=FLANK, bin_size=BIN_SIZE)
+
+
+def test_strand_aware_must_be_a_bool(tracks):
+    # "no" is true to Python: the minus-strand genes were reversed.
+    paths, _ = tracks
+    with pytest.raises(ValueError, match=r"^strand_aware must be True or False"):
+        bin_bigwig(paths, GENES, flank=FLANK, bin_size=BIN_SIZE, strand_aware="no")

@@ -125,3 +125,26 @@ def test_log_expression_rejects_what_label_expression_rejects():
 def test_log_expression_invalid_pseudocount(pseudocount):
     with pytest.raises(ValueError, match="pseudocount must be a finite number > 0"):
         log_expression([0.0, 1.0], pseudocount=pseudocount)
+
+
+@pytest.mark.parametrize("transform", [label_expression, log_expression])
+@pytest.mark.parametrize(
+    ("expression", "error", "message"),
+    [
+        (np.array([1 + 1j]), TypeError, "must hold real numbers; got dtype complex"),
+        (
+            np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]"),
+            TypeError,
+            "must hold real numbers; got dtype datetime64",
+        ),
+        (["1.5", "high"], ValueError, "must hold numbers, one level per gene"),
+    ],
+    ids=["complex", "dates", "words"],
+)
+def test_expression_that_is_not_real_numbers_is_named(
+    transform, expression, error, message
+):
+    # Complex values lost their imaginary part with a ComplexWarning, dates
+    # became days, and words gave NumPy's message naming nothing.
+    with pytest.raises(error, match=f"^expression {message}"):
+        transform(expression)

@@ -238,3 +238,18 @@ def test_a_tss_beyond_int64_is_refused_not_wrapped():
     for tss in (2**63, 2**70, 1e30):
         with pytest.raises(ValueError, match=r"within int64; genes \['plus'\]"):
             read_tss(GENES.assign(tss=pd.Series([tss, 3, 0, 42], dtype=object)))
+
+
+def test_empty_fields_and_empty_tables_are_refused(tmp_path):
+    # An empty name or chromosome field of a BED line was a gene "" on a
+    # chromosome "", and a DataFrame without rows an empty table.
+    bed = tmp_path / "genes.bed"
+    bed.write_text("chr1\t10\t11\tg1\t0\t+\nchr1\t20\t21\t\t0\t+\n\t30\t31\tg3\t0\t-\n")
+    with pytest.raises(ValueError, match=r"genes.bed: missing values in lines \[2, 3"):
+        read_tss(bed)
+    with pytest.raises(ValueError, match=r"^tss: missing values in rows \[1\]"):
+        read_tss(GENES.assign(gene_id=["a", " ", "c", "d"]))
+    with pytest.raises(ValueError, match=r"^tss has no genes"):
+        read_tss(GENES.iloc[:0])
+    with pytest.raises(ValueError, match="tss must be a non-negative integer"):
+        read_tss(GENES.assign(tss=[True, False, True, False]))

@@ -373,3 +373,9 @@ def test_a_published_model_saves_and_loads_as_data(weights_file, counts, tmp_pat
         loaded.predict_proba(counts), model.predict_proba(counts)
     )
     assert (loaded.n_epochs_, loaded.batch_size_, loaded.attention_) == (0, None, {})
+
+
+def test_download_if_missing_must_be_a_bool(tmp_path):
+    # "no" is true to Python: the weights would be downloaded.
+    with pytest.raises(ValueError, match=r"^download_if_missing must be True or False"):
+        fetch_published("E003", data_home=tmp_path, download_if_missing="no")
