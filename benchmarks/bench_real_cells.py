@@ -76,6 +76,7 @@ DEFAULTS = "AttentiveChrome"
 RECIPE_TO_LAST_EPOCH_NAME = "AttentiveChrome, recipe to last epoch"
 RECIPE_TO_LAST_EPOCH = {**PAPER_RECIPE, "validation_fraction": None}
 CHROMOFORMER = "E003 (Chromoformer, 100 genes)"
+CNN_ENCODER = "AttentiveChrome, CNN encoder"
 RAW, LOG1P = "raw", "log1p"
 # Chromoformer's signal is the sum of per-base read depth in each bin; this
 # factor (its README's) puts it on the read-count scale of the published data.
@@ -97,6 +98,9 @@ def real_cell_models(random_state=0):
         ),
         RECIPE_TO_LAST_EPOCH_NAME: on_log_signal(
             AttentiveChromeClassifier(random_state=random_state, **RECIPE_TO_LAST_EPOCH)
+        ),
+        CNN_ENCODER: on_log_signal(
+            AttentiveChromeClassifier(bin_encoder="cnn", random_state=random_state)
         ),
         "LSTM": on_log_signal(
             AttentiveChromeClassifier(
