@@ -21,17 +21,6 @@ from ._validation import (
 )
 
 
-def _sizes_checked(score):
-    """``score`` of a scikit-learn mixin, refusing by name a ``y`` of another length."""
-
-    @functools.wraps(score)
-    def checked(self, X, y, sample_weight=None):
-        check_sizes(X, y)
-        return score(self, X, y, sample_weight=sample_weight)
-
-    return checked
-
-
 def check_own_parameters(estimator):
     """Check each parameter of ``estimator`` against its class's constraints.
 
@@ -141,7 +130,27 @@ class ChromatinClassifierBase(ClassifierMixin, ChromatinEstimatorBase):
     """
 
     _fitted_attribute = "classes_"
-    score = _sizes_checked(ClassifierMixin.score)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of the predicted labels of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_genes, n_bins, n_marks) or \
+                (n_genes, n_bins * n_marks)
+            Binned signal, laid out as in ``fit``.
+        y : array-like of shape (n_genes,)
+            True label of each gene.
+        sample_weight : array-like of shape (n_genes,), default=None
+            Weight of each gene.
+
+        Returns
+        -------
+        score : float
+            The fraction of genes whose ``self.predict(X)`` equals ``y``.
+        """
+        check_sizes(X, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def _check_fit_input(self, X, y):
         """Validate ``X`` and ``y`` in ``fit``: 3-D float32 ``X`` and 0/1 ``y``."""
