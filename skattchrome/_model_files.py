@@ -17,6 +17,7 @@ that holds a pickle is refused before anything is unpickled.
 
 import hashlib
 import json
+import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -145,8 +146,12 @@ def _invalid(path, what):
     )
 
 
-def _check_not_empty(path):
-    """Refuse an empty path, which ``Path`` would read as the current folder."""
+def _check_path(path):
+    """Refuse what is not a path, and an empty one (the current folder to Path)."""
+    if not isinstance(path, str | bytes | os.PathLike):
+        raise TypeError(
+            f"path must be the path of a model file; got {type(path).__name__}."
+        )
     if isinstance(path, str | bytes) and not path.strip():
         raise ValueError("path is empty: give the model file's name.")
 
@@ -177,7 +182,7 @@ def save_model(estimator, path):
         If the file cannot be written: its folder is missing or not a folder,
         ``path`` is a folder, or the disk is full. The error names ``path``.
     ValueError
-        If ``path`` is empty.
+        If ``path`` is empty (it is a TypeError when ``path`` is not a path).
     TypeError
         If ``estimator`` is not an estimator of the package (a
         :class:`~sklearn.pipeline.Pipeline`, say: save its last step and
@@ -227,7 +232,7 @@ def save_model(estimator, path):
             "step and rebuild the other steps in code."
         )
     check_is_fitted(estimator)
-    _check_not_empty(path)
+    _check_path(path)
     encoder = _Encoder()
     members = {}
     attributes = {}
@@ -388,7 +393,7 @@ def load_model(path, *, device=None):
     ...
     ValueError: .../model.pkl holds a pickle (such as a joblib or pickle dump), ...
     """
-    _check_not_empty(path)
+    _check_path(path)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file.")

@@ -434,7 +434,7 @@ def test_save_model_errors_name_the_path(saved, tmp_path, target, error):
     assert [path.name for path in tmp_path.iterdir()] == ["folder"]
 
 
-def test_an_empty_path_is_refused_by_name():
+def test_an_empty_path_or_one_that_is_not_a_path_is_refused_by_name():
     # Path("") is the current folder: save_model gave "[Errno 16] Device or
     # resource busy: '.'", and load_model ". is not a file".
     model = ChromeLogisticClassifier().fit(np.ones((4, 2, 1)), [0, 1, 0, 1])
@@ -442,3 +442,8 @@ def test_an_empty_path_is_refused_by_name():
         save_model(model, "")
     with pytest.raises(ValueError, match=r"^path is empty"):
         load_model(" ")
+    # None or a number was pathlib's "expected str, bytes or os.PathLike object".
+    with pytest.raises(TypeError, match=r"^path must be the path of a model file"):
+        save_model(model, 3)
+    with pytest.raises(TypeError, match=r"^path must be the path of a model file"):
+        load_model(None)

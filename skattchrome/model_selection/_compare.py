@@ -207,6 +207,12 @@ def compare_models(
             "task at a time."
         )
     regression = all(regressors)
+    if not regression and type_of_target(y) == "continuous":
+        raise ValueError(
+            "y holds continuous values, but the estimators are classifiers: give "
+            "them labels (skattchrome.preprocessing.label_expression), or compare "
+            "regressors."
+        )
     if isinstance(cv, bool) or (
         isinstance(cv, numbers.Number) and not isinstance(cv, numbers.Integral)
     ):

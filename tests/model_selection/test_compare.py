@@ -279,14 +279,18 @@ def test_classifiers_and_regressors_are_not_compared_together():
         ({"cv": 2.5}, ValueError, "^cv must be an integer >= 2"),
         ({"random_state": "seed"}, ValueError, "^random_state must be None"),
         ({"y_length": 19}, ValueError, r"^X has 20 genes but y has shape \(19,\)"),
+        ({"y_continuous": True}, ValueError, "^y holds continuous values, but the"),
     ],
 )
 def test_compare_models_names_invalid_arguments(params, error, message):
     # A string for a model was an AttributeError of scikit-learn's tags; cv=1,
-    # the seed and a y of another length had messages that named no argument.
+    # the seed, a y of another length and continuous values for classifiers
+    # had messages that named no argument.
     X, y = make_chromatin_data(n_genes=20, n_bins=4, random_state=0)
     params = {"estimators": {"logistic": ChromeLogisticClassifier()}, **params}
     y = y[: params.pop("y_length", len(y))]
+    if params.pop("y_continuous", False):
+        y = y + np.linspace(0.1, 0.9, len(y))
     with pytest.raises(error, match=message):
         compare_models(X, y, **params)
 
