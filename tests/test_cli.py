@@ -803,3 +803,31 @@ def test_an_interrupted_fit_says_so(remc_folder, tmp_path, monkeypatch, capsys):
     assert main(fit) == 130
     assert capsys.readouterr().err == "skattchrome fit: interrupted\n"
     assert not out.exists()
+
+
+def test_an_unknown_option_is_the_commands_usage_error(capsys):
+    # argparse's top-level parser said "skattchrome: error:", naming no command.
+    fit = ["fit", "data.csv", "--model", "logistic", "--out", "model.skattchrome"]
+    error = _usage_error(capsys, "fit", [*fit, "--epochs", "3"])
+    assert error.endswith("unrecognized arguments: --epochs 3")
+
+
+def test_too_few_simulated_genes_are_a_usage_error(capsys):
+    # --genes 1 ran, and every task failed on a split of one class.
+    error = _usage_error(capsys, "benchmark", ["benchmark", "--genes", "5"])
+    assert "argument --genes: must be at least 30" in error
+
+
+def test_subset_names_the_option_when_data_is_a_file(remc_folder, tmp_path, capsys):
+    # load_remc's "subset='valid' applies to a cell-type folder" named no option.
+    data = remc_folder / "E001" / "classification" / "train.csv"
+    fit = ["fit", str(data), "--model", "logistic", "--quiet"]
+    assert main([*fit, "--subset", "valid", "--out", str(tmp_path / "m")]) == 1
+    assert "--subset valid chooses a split of a cell-type folder, but DATA" in (
+        _error_line(capsys, "fit")
+    )
+    folder = ["fit", str(remc_folder / "E001"), "--model", "logistic", "--quiet"]
+    assert main([*folder, "--subset", "training", "--out", str(tmp_path / "m")]) == 1
+    assert "--subset must be one of train, valid, test; got 'training'" in (
+        _error_line(capsys, "fit")
+    )

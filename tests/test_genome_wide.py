@@ -1,6 +1,7 @@
 """``skattchrome predict`` and ``explain`` with ``--cells``: many cell types."""
 
 import hashlib
+import socket
 
 import numpy as np
 import pandas as pd
@@ -230,3 +231,20 @@ def test_each_cell_type_gets_its_own_published_model(tmp_path, monkeypatch):
             model.predict_proba(X)[:, 1],
             rtol=1e-6,
         )
+
+
+def test_an_unreachable_scheduler_is_one_error_line(
+    cells, model_file, tmp_path, capsys
+):
+    # The runner's OSError escaped the loop over the cell types as a traceback.
+    pytest.importorskip("distributed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    arguments = ["predict", str(model_file), str(cells), "--cells", "E001"]
+    out = tmp_path / "predictions"
+    assert main([*arguments, "--scheduler", address, "--quiet", "--out", str(out)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("skattchrome predict: error: argument --scheduler: ")
+    assert f"No Dask scheduler answered at {address}" in lines[0]

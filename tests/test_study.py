@@ -319,3 +319,16 @@ def test_tables_that_are_not_csv_are_named(tmp_path):
             read_expression(path, "E003", ["1"])
         with pytest.raises(ValueError, match=rf"{re.escape(str(path))} cannot be read"):
             read_chromosomes(path, ["1"])
+
+
+def test_read_expression_refuses_rows_of_one_gene_that_disagree(tmp_path):
+    # The first row counted: a gene listed twice with different values (or as
+    # 000003 and 3) silently got one of them.
+    table = tmp_path / "expression.csv"
+    table.write_text("gene_id,E003\n000003,4.0\n3,9.0\n5,0.5\n5,0.5\n7,1.0\n7,2.0\n")
+    with pytest.raises(
+        ValueError, match=r"expression.csv gives 1 gene\(s\) different values.*'3'"
+    ):
+        read_expression(table, "E003", ["3", "5"])
+    # Rows that agree, and disagreeing rows of genes not asked for, are fine.
+    np.testing.assert_array_equal(read_expression(table, "E003", ["5"]), [0.5])

@@ -65,5 +65,9 @@ def main(argv=None):
     SIM01 RandomForest: test AUC ...
     0
     """
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:
+        # As the command's own error: argparse's top-level parser would say
+        # "skattchrome: error:", naming no command.
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.run(args)

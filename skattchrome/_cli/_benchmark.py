@@ -172,7 +172,7 @@ def add_benchmark_command(commands):
     )
     benchmark.add_argument(
         "--genes",
-        type=positive_int,
+        type=simulated_genes,
         default=None,
         help="genes per simulated cell type (default: the built-in sizes)",
     )
@@ -211,6 +211,23 @@ def add_benchmark_command(commands):
     add_task_options(benchmark)
     add_training_options(benchmark)
     benchmark.set_defaults(run=run_benchmark, parser=benchmark)
+
+
+MIN_SIMULATED_GENES = 30
+"""Fewest --genes: ten per third (train, valid, test), so that each is all but
+sure to hold both classes (with one or a few genes, every task failed on a split
+of one class)."""
+
+
+def simulated_genes(text):
+    """A number of simulated genes, at least :data:`MIN_SIMULATED_GENES`."""
+    value = positive_int(text)
+    if value < MIN_SIMULATED_GENES:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_SIMULATED_GENES}, ten genes for each of the "
+            f"train, valid and test thirds: {text!r}"
+        )
+    return value
 
 
 def _data_source(args):

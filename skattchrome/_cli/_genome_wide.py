@@ -560,16 +560,22 @@ def run_genome_wide(args, command, open_model):
     else:
         outcomes = _outcomes_in_parallel(jobs, parallel_jobs, args.scheduler)
     failures = []
-    with cell_bar:
-        for cell in finished:
-            report(f"{cell}: {output_file(args.out, cell, command)} written earlier")
-        for number, record, error in outcomes:
-            job = jobs[number]
-            if error is not None:
-                failures.append((job.cell, error))
-                report(f"{job.cell}: FAILED")
-                continue
-            report(_cell_line(record, output_file(args.out, job.cell, command)))
+    try:
+        with cell_bar:
+            for cell in finished:
+                path = output_file(args.out, cell, command)
+                report(f"{cell}: {path} written earlier")
+            for number, record, error in outcomes:
+                job = jobs[number]
+                if error is not None:
+                    failures.append((job.cell, error))
+                    report(f"{job.cell}: FAILED")
+                    continue
+                report(_cell_line(record, output_file(args.out, job.cell, command)))
+    except OSError as error:
+        # Each cell type's own errors are its outcome: this one is the runner's,
+        # a --scheduler that cannot be reached, which started no cell type.
+        return command_error(command, f"argument --scheduler: {error}")
     for cell, error in failures:
         command_error(command, f"{cell}: {error}")
     return EXIT_FAILED if failures else 0

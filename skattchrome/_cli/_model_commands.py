@@ -22,6 +22,7 @@ from .._study import (
     write_atomically,
 )
 from ..datasets import load_remc
+from ..datasets._remc import SUBSETS
 from ..pretrained import fetch_published
 from ._genome_wide import add_genome_wide_options, is_genome_wide, run_genome_wide
 from ._shared import (
@@ -170,6 +171,15 @@ def _one_or_many_cells(command, run, default_out):
 
 def _load_split(path, subset, default_subset):
     """Load a CSV, or the ``subset`` split of a cell-type folder."""
+    if subset is not None and not path.is_dir():
+        raise ValueError(
+            f"--subset {subset} chooses a split of a cell-type folder, but DATA "
+            f"{path} is a file."
+        )
+    if subset is not None and subset not in SUBSETS:
+        raise ValueError(
+            f"--subset must be one of {', '.join(SUBSETS)}; got {subset!r}."
+        )
     return load_remc(path, (subset or default_subset) if path.is_dir() else subset)
 
 

@@ -281,7 +281,7 @@ def read_expression(path, column, gene_ids, *, log1p=False):
     without leading zeros (the published archive writes both ``000003`` and
     ``3``). ``log1p`` takes :func:`~skattchrome.preprocessing.log_expression`
     of the values (for RPKM or TPM). Raises ValueError if the table lacks a
-    column or a gene has no finite value.
+    column, a gene has no finite value, or rows of one gene disagree.
     """
     table = _read_table(path, "expression", {"gene_id": str})
     if "gene_id" not in table:
@@ -300,6 +300,7 @@ def read_expression(path, column, gene_ids, *, log1p=False):
         table["gene_id"],
         gene_ids,
         f"no numeric value in column {column!r} of {path}",
+        f"The expression table {path}",
     ).astype(np.float64)
     return log_expression(expression) if log1p else expression
 
@@ -324,23 +325,38 @@ def read_chromosomes(path, gene_ids):
             "gene_id and chrom."
         )
     return _in_gene_order(
-        table["chrom"], table["gene_id"], gene_ids, f"no chromosome in {path}"
+        table["chrom"],
+        table["gene_id"],
+        gene_ids,
+        f"no chromosome in {path}",
+        f"The chromosomes table {path}",
     ).astype(object)
 
 
-def _in_gene_order(values, table_ids, gene_ids, missing):
+def _in_gene_order(values, table_ids, gene_ids, missing, table):
     """The values of a table's column in the order of ``gene_ids``.
 
-    Ids are matched by :func:`_gene_key`; the first row of a repeated id
-    counts. Raises ValueError naming the genes without a value (NaN or absent)
-    as genes that have ``missing``.
+    Ids are matched by :func:`_gene_key`; a repeated id counts once if its
+    rows agree. Raises ValueError naming the genes without a value (NaN or
+    absent) as genes that have ``missing``, and those of ``gene_ids`` that
+    ``table`` (its description, in errors) gives different values.
     """
     by_gene = pd.Series(
         np.asarray(values), index=[_gene_key(gene) for gene in table_ids]
     )
-    found = by_gene[~by_gene.index.duplicated()].reindex(
-        [_gene_key(gene) for gene in gene_ids]
-    )
+    wanted = [_gene_key(gene) for gene in gene_ids]
+    repeated = by_gene[
+        by_gene.index.duplicated(keep=False) & by_gene.index.isin(wanted)
+    ]
+    conflicting = repeated.groupby(level=0).nunique(dropna=False) > 1
+    if conflicting.any():
+        raise ValueError(
+            f"{table} gives {int(conflicting.sum())} gene(s) different values in "
+            f"several rows, such as {conflicting.index[conflicting][:5].tolist()} "
+            "(ids of digits match with or without leading zeros); give each gene "
+            "one row."
+        )
+    found = by_gene[~by_gene.index.duplicated()].reindex(wanted)
     absent = found.isna().to_numpy()
     if absent.any():
         examples = np.asarray(gene_ids, dtype=object)[absent][:5].tolist()
