@@ -724,7 +724,8 @@ def check_continuous_target(estimator, y, *, name="y"):
     y = check_finite(name, y)
     if len(y) < 2:
         raise ValueError(
-            f"{name} has {len(y)} gene(s); {regressor} needs at least 2 to fit."
+            f"{name} has {len(y)} gene(s) (n_samples={len(y)}); {regressor} "
+            "needs at least 2 to fit."
         )
     if y.min() == y.max():
         raise ValueError(
