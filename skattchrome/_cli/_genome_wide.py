@@ -39,6 +39,7 @@ from ._shared import (
     cell_list,
     check_data,
     check_input_file,
+    check_model_and_data,
     check_output,
     check_scheduler,
     command_error,
@@ -423,17 +424,7 @@ def _cells_of(args, published_own):
 def _check_arguments(args, command):
     """Exit with a usage error if the arguments of ``--cells`` are not usable;
     return the cell types."""
-    expected = 1 if args.published else 2
-    if len(args.paths) != expected:
-        args.parser.error(
-            "expected DATA after --published CELL"
-            if args.published
-            else "expected MODEL DATA, or --published CELL DATA"
-        )
-    if args.published and args.allow_pickle:
-        args.parser.error("--allow-pickle has no meaning with --published")
-    if not args.published:
-        check_input_file(args.parser, "MODEL", args.paths[0])
+    check_model_and_data(args)
     data = args.paths[-1]
     if _is_archive(data):
         if args.data_home is not None:

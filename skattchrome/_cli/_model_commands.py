@@ -35,6 +35,7 @@ from ._shared import (
     cell_of,
     check_data,
     check_input_file,
+    check_model_and_data,
     check_output,
     command_error,
     nonempty_path,
@@ -236,17 +237,7 @@ def _fit(args):
 def _model_and_data(args):
     """The model of ``--published`` or of MODEL, and the path of DATA; the
     options are checked (``--out`` writable) before the model is opened."""
-    expected = 1 if args.published else 2
-    if len(args.paths) != expected:
-        args.parser.error(
-            "expected DATA after --published CELL"
-            if args.published
-            else "expected MODEL DATA, or --published CELL DATA"
-        )
-    if args.published and args.allow_pickle:
-        args.parser.error("--allow-pickle has no meaning with --published")
-    if not args.published:
-        check_input_file(args.parser, "MODEL", args.paths[0])
+    check_model_and_data(args)
     check_data(args.parser, "DATA", args.paths[-1])
     check_output(args.parser, "--out", args.out)
     if args.published:

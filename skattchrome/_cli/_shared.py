@@ -143,6 +143,22 @@ def check_input_file(parser, option, path):
     parser.error(f"argument {option}: no such file: {path}")
 
 
+def check_model_and_data(args):
+    """Exit with a usage error if the positional arguments are not ``MODEL
+    DATA`` or ``--published CELL DATA``, or MODEL is not a file."""
+    expected = 1 if args.published else 2
+    if len(args.paths) != expected:
+        args.parser.error(
+            "expected DATA after --published CELL"
+            if args.published
+            else "expected MODEL DATA, or --published CELL DATA"
+        )
+    if args.published and args.allow_pickle:
+        args.parser.error("--allow-pickle has no meaning with --published")
+    if not args.published:
+        check_input_file(args.parser, "MODEL", args.paths[0])
+
+
 def check_data(parser, option, path):
     """Exit with a usage error if ``path``, the value of ``option``, is neither a
     file nor a folder: DATA, a CSV or a cell-type folder."""
