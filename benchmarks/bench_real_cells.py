@@ -11,6 +11,18 @@ Everything is measured in one run, on the same machine:
   The neural models read ``log1p`` of the read counts (a ``Pipeline`` step);
   the forest and the linear baseline read the counts (the linear baseline
   takes the log of its window sums itself).
+* ``variants``: where AttentiveChrome's gap to the linear baseline comes
+  from. Variants of the defaults, each on the genes and folds of ``real`` (the
+  same folds and seeds for every variant): the input standardised per mark
+  after ``log1p``, a larger learning rate, twice the epochs, the linear path
+  from each mark's summed signal (``linear_path=True``), and the CNN bin
+  encoder at the default and a larger learning rate. Per variant and cell
+  type, the mean ROC AUC and the paired difference to the linear baseline
+  (mean, standard deviation over the folds, wins-losses), the mean of the
+  differences over the cell types; then, as in ``attention``, each variant
+  fitted with several seeds on Chromoformer's genes: the mean peak of the
+  class-averaged H3K4me3 attention over uniform, and its correlation with
+  H3K27ac per seed (mean and standard deviation) and averaged over the seeds.
 * ``scaling``: raw read counts against ``log1p`` of them, on the genes and
   folds of ``real`` (the same folds for every model and input):
   ``AttentiveChromeClassifier`` with its defaults and with ``PAPER_RECIPE``
@@ -35,11 +47,12 @@ Everything is measured in one run, on the same machine:
   count per bin, the share of empty bins, the ratio of the summed signal of
   highly to lowly expressed genes, and the ROC AUC of the linear baseline.
 
-Run ``python benchmarks/bench_real_cells.py`` for the full run (about 105
-minutes on 2 cores, ``scaling`` about 35 of them; ``--sections`` picks
-sections), ``--quick`` for the reduced run that CI uses so the script cannot
-rot (2-fold cross-validation, ``scaling`` on Chromoformer's genes only, fewer
-sizes and seeds: its figures mean little).
+Run ``python benchmarks/bench_real_cells.py`` for the full run (about 130
+minutes on 2 cores, ``scaling`` about 35 of them and ``variants`` about 25;
+``--sections`` picks sections), ``--quick`` for the reduced run that CI uses
+so the script cannot rot (2-fold cross-validation, ``scaling`` and
+``variants`` on Chromoformer's genes only, fewer sizes and seeds: its figures
+mean little).
 """
 
 import argparse
@@ -47,12 +60,13 @@ import os
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -64,12 +78,13 @@ from skattchrome import (
     ChromeForestClassifier,
     ChromeLogisticClassifier,
     DeepChromeClassifier,
+    UniformAttentionWarning,
 )
 from skattchrome.datasets import REFERENCE_MARKS, load_remc, make_chromatin_data
 from skattchrome.interpret import correlate_with_reference
 from skattchrome.model_selection import compare_models, paired_comparison
 
-SECTIONS = ("real", "scaling", "sizes", "attention", "likeness")
+SECTIONS = ("real", "variants", "scaling", "sizes", "attention", "likeness")
 DATA_VARIABLE = "SKATTCHROME_TEST_DATA"
 LINEAR_BASELINE = "Logistic"
 DEFAULTS = "AttentiveChrome"
@@ -190,12 +205,14 @@ def print_real_cells(cells, repeats, models, n_splits=5):
     print(means.mean(axis=1).round(4).to_string())
     for name, column in means.items():
         print(f"  {name}: best {column.idxmax()} ({column.max():.4f})")
-    defaults = means.loc[DEFAULTS].mean()
-    for reference in (RECIPE_TO_LAST_EPOCH_NAME, LINEAR_BASELINE):
+    if {DEFAULTS, RECIPE_TO_LAST_EPOCH_NAME} <= set(means.index):
+        gain = means.loc[DEFAULTS] - means.loc[RECIPE_TO_LAST_EPOCH_NAME]
         print(
-            f"  {DEFAULTS} minus {reference}, mean over the cell types: "
-            f"{defaults - means.loc[reference].mean():+.4f}"
+            f"  {DEFAULTS} minus {RECIPE_TO_LAST_EPOCH_NAME}, mean over the cell "
+            f"types: {gain.mean():+.4f}"
         )
+    print(f"  Each model minus {LINEAR_BASELINE}, mean over the cell types:")
+    print((means - means.loc[LINEAR_BASELINE]).mean(axis=1).round(4).to_string())
 
 
 def on_counts_and_log(estimator):
@@ -364,6 +381,88 @@ def class_averaged_h3k4me3(model, X, y):
     return bin_attention[y == 1][:, :, H3K4ME3].mean(axis=0)
 
 
+class PerMarkScaler(TransformerMixin, BaseEstimator):
+    """Standardise each mark of 3-D signal over the genes and bins."""
+
+    def fit(self, X, y=None):
+        self.mean_ = X.mean(axis=(0, 1))
+        self.scale_ = X.std(axis=(0, 1))
+        self.scale_[self.scale_ == 0] = 1.0
+        return self
+
+    def transform(self, X):
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
+
+LARGER_LR = 5e-3
+VARIANTS = {
+    "defaults": {},
+    "log1p standardised per mark": {},
+    f"lr {LARGER_LR:g}": {"lr": LARGER_LR},
+    "30 epochs": {"max_epochs": 30},
+    "linear path": {"linear_path": True},
+    "CNN encoder": {"bin_encoder": "cnn"},
+    f"CNN encoder, lr {LARGER_LR:g}": {"bin_encoder": "cnn", "lr": LARGER_LR},
+}
+"""The variants of the ``variants`` section: parameters of AttentiveChromeClassifier."""
+STANDARDISED = "log1p standardised per mark"
+
+
+def variant_models(random_state=0):
+    """Each variant of :data:`VARIANTS`, and the linear baseline, by name."""
+    models = {}
+    for name, params in VARIANTS.items():
+        model = on_log_signal(
+            AttentiveChromeClassifier(random_state=random_state, **params)
+        )
+        if name == STANDARDISED:
+            model.steps.insert(1, ("per_mark", PerMarkScaler()))
+        models[f"AttentiveChrome, {name}"] = model
+    models[LINEAR_BASELINE] = ChromeLogisticClassifier()
+    return models
+
+
+def attention_yardstick(cell, seeds, params):
+    """Fits of ``params`` with each seed on ``cell``: their H3K4me3 maps and r."""
+    X, y = np.log1p(cell["X"]), cell["y"]
+    reference = np.log1p(cell["h3k27ac"])
+    maps, correlations = [], []
+    for seed in seeds:
+        model = AttentiveChromeClassifier(random_state=seed, **params).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UniformAttentionWarning)
+            maps.append(class_averaged_h3k4me3(model, X, y))
+            r = correlate_with_reference(model.attention(X), reference, y)
+        correlations.append(float(r["pearson_r"].iloc[0]))
+    maps = np.array(maps)
+    averaged_r = np.corrcoef(maps.mean(axis=0), reference[y == 1].mean(axis=0))[0, 1]
+    return maps, np.array(correlations), averaged_r
+
+
+def print_variants(cells, repeats, seeds, n_splits=5):
+    print_real_cells(cells, repeats, variant_models(), n_splits=n_splits)
+    print(
+        f"\nAttention of each variant on {CHROMOFORMER} (fitted and explained on "
+        f"all genes, seeds {seeds}), as in the attention section"
+    )
+    print(
+        f"  {'variant':<40} {'peak / uniform':>14} {'r with H3K27ac':>16} "
+        f"{'r of the average':>16}"
+    )
+    for name, params in VARIANTS.items():
+        if name == STANDARDISED:
+            continue
+        maps, correlations, averaged_r = attention_yardstick(
+            cells[CHROMOFORMER], seeds, params
+        )
+        peak = maps.max(axis=1).mean() * maps.shape[1]
+        print(
+            f"  {name:<40} {peak:>14.2f} {correlations.mean():>8.3f} +- "
+            f"{correlations.std():.3f} {averaged_r:>16.3f}",
+            flush=True,
+        )
+
+
 def print_attention(cell, seeds):
     X, y = np.log1p(cell["X"]), cell["y"]
     reference = np.log1p(cell["h3k27ac"])
@@ -512,7 +611,7 @@ def main():
     cells = None
     if location and Path(location).is_dir():
         cells = real_cells(Path(location))
-    elif sections & {"real", "scaling", "attention", "likeness"}:
+    elif sections & {"real", "variants", "scaling", "attention", "likeness"}:
         print(
             f"{DATA_VARIABLE} does not point at the shared reference data: the "
             "real, scaling, attention and likeness sections are skipped.",
@@ -522,6 +621,13 @@ def main():
         print_real_cells(
             cells, repeats, real_cell_models(), n_splits=2 if args.quick else 5
         )
+    if "variants" in sections and cells:
+        if args.quick:
+            print_variants(
+                {CHROMOFORMER: cells[CHROMOFORMER]}, repeats, [0], n_splits=2
+            )
+        else:
+            print_variants(cells, repeats, list(range(attention_seeds)))
     if "scaling" in sections and cells:
         if args.quick:
             print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits=2)

@@ -54,6 +54,9 @@ _SKLEARN_ATTRIBUTES = ("forest_", "pipeline_")
 # Types that skops does not trust by default but that these models hold: the
 # trees of the random forests. Any other untrusted type refuses the file.
 _TRUSTED_SKOPS_TYPES = ("sklearn.tree._tree.Tree",)
+# Parameters added after files of format version 1 were first written, with
+# the value that builds the model such a file holds.
+_PARAMETERS_ADDED_SINCE_VERSION_1 = {"linear_path": False}
 _ESTIMATORS = {
     estimator_class.__name__: estimator_class
     for model in MODELS.values()
@@ -441,7 +444,16 @@ def _estimator(path, manifest, contents, device):
     parameters = {
         name: decoder.decode(value) for name, value in manifest["parameters"].items()
     }
-    if set(parameters) != set(estimator_class().get_params(deep=False)):
+    expected = set(estimator_class().get_params(deep=False))
+    parameters = {
+        **{
+            name: value
+            for name, value in _PARAMETERS_ADDED_SINCE_VERSION_1.items()
+            if name in expected
+        },
+        **parameters,
+    }
+    if set(parameters) != expected:
         raise _invalid(
             path, f"parameters other than those of {estimator_class.__name__}"
         )

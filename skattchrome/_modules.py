@@ -1,5 +1,6 @@
 """The networks, as plain :class:`torch.nn.Module` classes."""
 
+import math
 from contextlib import contextmanager
 
 import torch
@@ -78,6 +79,12 @@ class AttentiveChromeModule(nn.Module):
         a bin's weight depends on its neighbourhood only.
     attention_normalization : {"softmax", "sparsemax"}, default="softmax"
         Map from scores to attention weights at both levels.
+    linear_path : bool, default=False
+        Add to the logit a linear function of each mark's summed signal
+        (:meth:`summed_signal`, standardised with the buffers
+        ``summed_signal_mean`` and ``summed_signal_scale``), beside the
+        attention path, so that the attention path learns what the sums do not
+        say.
 
     Notes
     -----
@@ -117,6 +124,7 @@ class AttentiveChromeModule(nn.Module):
         cnn_kernel_size=5,
         attention_scoring="state",
         attention_normalization="softmax",
+        linear_path=False,
     ):
         super().__init__()
         OneOf(BIN_ENCODERS).check("bin_encoder", bin_encoder)
@@ -156,6 +164,12 @@ class AttentiveChromeModule(nn.Module):
         else:
             self.mark_encoder = self.mark_attention_layer = None
             self.classifier = nn.Linear(n_marks * bin_features, 1)
+        if linear_path:
+            self.linear_path = nn.Linear(n_marks, 1)
+            self.register_buffer("summed_signal_mean", torch.zeros(n_marks))
+            self.register_buffer("summed_signal_scale", torch.ones(n_marks))
+        else:
+            self.linear_path = None
 
     def __getstate__(self):
         """The network's state without the threads of :meth:`marks_on_threads`.
@@ -351,6 +365,34 @@ class AttentiveChromeModule(nn.Module):
             return torch.stack(mark_embeddings, dim=1), None
         return torch.stack(mark_embeddings, dim=1), torch.stack(bin_attention, dim=2)
 
+    @staticmethod
+    def summed_signal(X):
+        """Each mark's summed signal on the log scale: what the linear path reads.
+
+        The log of the mean of ``exp(X) - 1`` over bins plus ``1 / n_bins``:
+        for ``X`` that is ``log1p`` of read counts, ``log1p`` of the mark's
+        summed counts minus ``log(n_bins)``, the feature of
+        :class:`ChromeLogisticClassifier` up to a constant. Computed from the
+        log of the mean of ``exp(X)``, so that no count is ever formed and large
+        values cannot overflow; for negative ``X`` (signal already
+        standardised), where counts would be negative, it is floored at the
+        log of that mean minus ``log(n_bins)``.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, n_bins, n_marks)
+            Binned signal.
+
+        Returns
+        -------
+        summed_signal : Tensor of shape (batch, n_marks)
+            The feature of each mark.
+        """
+        n_bins = X.shape[1]
+        log_mean_exp = torch.logsumexp(X, dim=1) - math.log(n_bins)
+        share = 1 - (1 - 1 / n_bins) * torch.exp(-log_mean_exp)
+        return log_mean_exp + torch.log(share.clamp(min=1 / n_bins))
+
     def forward(self, X):
         """Predict the logit of high expression and return both attention maps.
 
@@ -378,6 +420,11 @@ class AttentiveChromeModule(nn.Module):
             mark_states, _ = self.mark_encoder(mark_embeddings)
             gene_embedding, mark_attention = self.mark_attention_layer(mark_states)
         logit = self.classifier(gene_embedding).squeeze(-1)
+        if self.linear_path is not None:
+            standardised = (
+                self.summed_signal(X) - self.summed_signal_mean
+            ) / self.summed_signal_scale
+            logit = logit + self.linear_path(standardised).squeeze(-1)
         return logit, bin_attention, mark_attention
 
 

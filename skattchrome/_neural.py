@@ -292,7 +292,9 @@ class NeuralChromatinEstimator(
         with torch.random.fork_rng(devices=cuda_devices), deterministic_cudnn(device):
             torch.manual_seed(torch_seed)
             module = self._build_module()
-            if previous is not None:
+            if previous is None:
+                self._start_module(module, X_train, y_train)
+            else:
                 self._check_continuation(previous)
                 load_weights(
                     module,
@@ -443,6 +445,9 @@ class NeuralChromatinEstimator(
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = bool(self.log_transform)
         return tags
+
+    def _start_module(self, module, X_train, y_train):
+        """Hook to set a fresh network's starting point from its training genes."""
 
     def _criterion_params(self):
         """Keyword arguments of the loss (``_loss``)."""

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from sklearn.base import clone, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
@@ -865,3 +865,63 @@ def test_regressor_refit_failure_keeps_the_previous_fit(expression_data):
         model.fit(X[:40, :, :4], np.ones(40))
     np.testing.assert_array_equal(model.predict(X[:5]), before)
     assert model.n_marks_ == N_MARKS
+
+
+@pytest.mark.parametrize(
+    ("estimator", "linear_baseline"),
+    [
+        (AttentiveChromeClassifier, ChromeLogisticClassifier),
+        (AttentiveChromeRegressor, ChromeRidgeRegressor),
+    ],
+)
+def test_linear_path_starts_at_the_linear_baseline(estimator, linear_baseline):
+    X, y, expression = make_chromatin_data(
+        n_genes=120, n_bins=N_BINS, random_state=0, return_expression=True
+    )
+    target = y if is_classifier(estimator()) else expression
+    untrained = estimator(
+        linear_path=True,
+        log_transform=True,
+        max_epochs=1,
+        lr=1e-9,
+        bin_hidden_size=4,
+        mark_hidden_size=2,
+        device="cpu",
+        random_state=0,
+    ).fit(X, target)
+    baseline = linear_baseline().fit(X, target)
+    if is_classifier(untrained):
+        np.testing.assert_allclose(
+            untrained.decision_function(X), baseline.decision_function(X), atol=1e-3
+        )
+    else:
+        np.testing.assert_allclose(
+            untrained.predict(X), baseline.predict(X), rtol=1e-4, atol=1e-3
+        )
+    assert untrained.net_.module_.classifier.weight.abs().max() < 1e-6
+    trained = clone(untrained).set_params(lr=1e-2, max_epochs=2).fit(X, target)
+    module = trained.net_.module_
+    assert module.classifier.weight.abs().max() > 1e-4
+    scale = module.summed_signal_scale.clone()
+    trained.set_params(warm_start=True).fit(X[:40], target[:40])
+    torch.testing.assert_close(trained.net_.module_.summed_signal_scale, scale)
+
+
+@pytest.mark.slow
+def test_linear_path_on_real_genes_is_level_with_the_linear_baseline(test_data):
+    # DeepDiff's 200 E123 genes, where the defaults trail the linear baseline;
+    # benchmarks/bench_real_cells.py (section variants) measures the paired
+    # difference over 3 x 5 folds (docs/real_cells.rst).
+    folder = test_data / "deepdiff" / "E123"
+    splits = [load_remc(folder, subset) for subset in ("train", "valid", "test")]
+    X = np.concatenate([split.data for split in splits])
+    y = np.concatenate([split.target for split in splits])
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    model = AttentiveChromeClassifier(
+        linear_path=True, log_transform=True, device="cpu", random_state=0
+    )
+    auc = cross_val_score(model, X, y, cv=folds, scoring="roc_auc")
+    linear = cross_val_score(
+        ChromeLogisticClassifier(), X, y, cv=folds, scoring="roc_auc"
+    )
+    assert (auc - linear).mean() > -0.004

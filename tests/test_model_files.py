@@ -447,3 +447,28 @@ def test_an_empty_path_or_one_that_is_not_a_path_is_refused_by_name():
         save_model(model, 3)
     with pytest.raises(TypeError, match=r"^path must be the path of a model file"):
         load_model(None)
+
+
+def test_a_linear_path_is_saved_and_a_file_from_before_it_loads(saved, genes, tmp_path):
+    X = genes[0]
+    model = AttentiveChromeClassifier(
+        bin_hidden_size=4, mark_hidden_size=3, max_epochs=2, linear_path=True
+    )
+    model = _fitted(model, genes)
+    path = tmp_path / "linear.skattchrome"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert loaded.linear_path
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    torch.testing.assert_close(
+        loaded.net_.module_.summed_signal_scale, model.net_.module_.summed_signal_scale
+    )
+
+    original, path = saved["AttentiveChromeClassifier"]
+
+    def from_before(manifest):
+        del manifest["parameters"]["linear_path"]
+
+    older = load_model(_rewrite(path, tmp_path / "older.skattchrome", from_before))
+    assert older.linear_path is False
+    np.testing.assert_array_equal(older.predict_proba(X), original.predict_proba(X))

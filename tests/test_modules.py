@@ -1,5 +1,7 @@
 """The networks: shapes, normalisation, and the reference formulation."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -231,3 +233,45 @@ def test_encode_mark_uses_exactly_its_declared_parameters(params):
     assert {id(parameter) for parameter in used} == {
         id(parameter) for parameter in declared
     }
+
+
+def test_summed_signal_is_the_log_of_each_marks_summed_counts(seed):
+    counts = torch.poisson(torch.full((4, 20, 3), 2.0, dtype=torch.float64))
+    counts[0, :, 1] = 0.0
+    summed = AttentiveChromeModule.summed_signal(torch.log1p(counts))
+    expected = torch.log1p(counts.sum(dim=1)) - math.log(20)
+    torch.testing.assert_close(summed, expected)
+
+
+def test_summed_signal_of_large_or_negative_signal():
+    large = torch.full((1, 4, 1), 1000.0)
+    assert AttentiveChromeModule.summed_signal(large).item() == pytest.approx(
+        1000.0 + math.log1p(-0.75 * math.exp(-1000.0)), abs=1e-3
+    )
+    negative = torch.tensor([[[-1.0], [-3.0]]], dtype=torch.float64)
+    floor = torch.logsumexp(negative, dim=1) - 2 * math.log(2)
+    torch.testing.assert_close(AttentiveChromeModule.summed_signal(negative), floor)
+
+
+def test_linear_path_adds_a_linear_function_of_the_standardised_sums(seed):
+    plain = AttentiveChromeModule(n_marks=3, bin_hidden_size=4, mark_hidden_size=2)
+    assert plain.linear_path is None
+    assert not any("summed_signal" in name for name in plain.state_dict())
+    network = AttentiveChromeModule(
+        n_marks=3, bin_hidden_size=4, mark_hidden_size=2, linear_path=True
+    )
+    X = torch.rand(5, 8, 3)
+    with torch.no_grad():
+        network.summed_signal_mean.copy_(torch.tensor([0.1, 0.2, 0.3]))
+        network.summed_signal_scale.copy_(torch.tensor([2.0, 0.5, 1.0]))
+        network.classifier.weight.zero_()
+        network.classifier.bias.zero_()
+        logit = network(X)[0]
+    standardised = (
+        AttentiveChromeModule.summed_signal(X) - torch.tensor([0.1, 0.2, 0.3])
+    ) / torch.tensor([2.0, 0.5, 1.0])
+    expected = standardised @ network.linear_path.weight[0] + network.linear_path.bias
+    torch.testing.assert_close(logit, expected.detach())
+    network.linear_path.weight.grad = None
+    network(X)[0].sum().backward()
+    assert network.linear_path.weight.grad.abs().sum() > 0
