@@ -16,7 +16,8 @@ Everything is measured in one run, on the same machine:
   same folds and seeds for every variant): the input standardised per mark
   after ``log1p``, a larger learning rate, twice the epochs, the linear path
   from each mark's summed signal (``linear_path=True``), and the CNN bin
-  encoder at the default and a larger learning rate. Per variant and cell
+  encoder at the default and a larger learning rate, and with the linear
+  path. Per variant and cell
   type, the mean ROC AUC and the paired difference to the linear baseline
   (mean, standard deviation over the folds, wins-losses), the mean of the
   differences over the cell types; then, as in ``attention``, each variant
@@ -403,6 +404,7 @@ VARIANTS = {
     "linear path": {"linear_path": True},
     "CNN encoder": {"bin_encoder": "cnn"},
     f"CNN encoder, lr {LARGER_LR:g}": {"bin_encoder": "cnn", "lr": LARGER_LR},
+    "CNN encoder, linear path": {"bin_encoder": "cnn", "linear_path": True},
 }
 """The variants of the ``variants`` section: parameters of AttentiveChromeClassifier."""
 STANDARDISED = "log1p standardised per mark"
