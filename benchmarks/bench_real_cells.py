@@ -24,6 +24,8 @@ Everything is measured in one run, on the same machine:
   fitted with several seeds on Chromoformer's genes: the mean peak of the
   class-averaged H3K4me3 attention over uniform, and its correlation with
   H3K27ac per seed (mean and standard deviation) and averaged over the seeds.
+  ``--model-seed`` sets the variants' ``random_state`` in the
+  cross-validation, to see how far a variant's lead depends on it.
 * ``scaling``: raw read counts against ``log1p`` of them, on the genes and
   folds of ``real`` (the same folds for every model and input):
   ``AttentiveChromeClassifier`` with its defaults and with ``PAPER_RECIPE``
@@ -441,8 +443,13 @@ def attention_yardstick(cell, seeds, params):
     return maps, np.array(correlations), averaged_r
 
 
-def print_variants(cells, repeats, seeds, n_splits=5):
-    print_real_cells(cells, repeats, variant_models(), n_splits=n_splits)
+def print_variants(cells, repeats, seeds, n_splits=5, model_seed=0):
+    print(
+        f"\nVariants of AttentiveChrome, cross-validated with random_state={model_seed}"
+    )
+    print_real_cells(
+        cells, repeats, variant_models(random_state=model_seed), n_splits=n_splits
+    )
     print(
         f"\nAttention of each variant on {CHROMOFORMER} (fitted and explained on "
         f"all genes, seeds {seeds}), as in the attention section"
@@ -581,6 +588,12 @@ def main():
         "2 with --quick)",
     )
     parser.add_argument(
+        "--model-seed",
+        type=int,
+        default=0,
+        help="random_state of the variants in their cross-validation (default 0)",
+    )
+    parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's)"
     )
     args = parser.parse_args()
@@ -629,7 +642,9 @@ def main():
                 {CHROMOFORMER: cells[CHROMOFORMER]}, repeats, [0], n_splits=2
             )
         else:
-            print_variants(cells, repeats, list(range(attention_seeds)))
+            print_variants(
+                cells, repeats, list(range(attention_seeds)), model_seed=args.model_seed
+            )
     if "scaling" in sections and cells:
         if args.quick:
             print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits=2)
