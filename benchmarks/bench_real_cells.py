@@ -629,7 +629,7 @@ def main():
     elif sections & {"real", "variants", "scaling", "attention", "likeness"}:
         print(
             f"{DATA_VARIABLE} does not point at the shared reference data: the "
-            "real, scaling, attention and likeness sections are skipped.",
+            "real, variants, scaling, attention and likeness sections are skipped.",
             file=sys.stderr,
         )
     if "real" in sections and cells:
@@ -639,7 +639,11 @@ def main():
     if "variants" in sections and cells:
         if args.quick:
             print_variants(
-                {CHROMOFORMER: cells[CHROMOFORMER]}, repeats, [0], n_splits=2
+                {CHROMOFORMER: cells[CHROMOFORMER]},
+                repeats,
+                [0],
+                n_splits=2,
+                model_seed=args.model_seed,
             )
         else:
             print_variants(
