@@ -17,13 +17,13 @@ Everything is measured in one run, on the same machine:
   after ``log1p``, a larger learning rate, twice the epochs, the linear path
   from each mark's summed signal (``linear_path=True``), and the CNN bin
   encoder at the default and a larger learning rate, and with the linear
-  path. Per variant and cell
-  type, the mean ROC AUC and the paired difference to the linear baseline
-  (mean, standard deviation over the folds, wins-losses), the mean of the
-  differences over the cell types; then, as in ``attention``, each variant
-  fitted with several seeds on Chromoformer's genes: the mean peak of the
-  class-averaged H3K4me3 attention over uniform, and its correlation with
-  H3K27ac per seed (mean and standard deviation) and averaged over the seeds.
+  path. Per variant and cell type, the mean ROC AUC and the paired
+  difference to the linear baseline (mean, standard deviation over the
+  folds, wins-losses), the mean of the differences over the cell types;
+  then, as in ``attention``, each variant fitted with several seeds on
+  Chromoformer's genes: the mean peak of the class-averaged H3K4me3
+  attention over uniform, and its correlation with H3K27ac per seed (mean
+  and standard deviation) and averaged over the seeds.
   ``--model-seed`` sets the variants' ``random_state`` in the
   cross-validation, to see how far a variant's lead depends on it.
 * ``scaling``: raw read counts against ``log1p`` of them, on the genes and
@@ -398,9 +398,10 @@ class PerMarkScaler(TransformerMixin, BaseEstimator):
 
 
 LARGER_LR = 5e-3
+STANDARDISED = "log1p standardised per mark"
 VARIANTS = {
     "defaults": {},
-    "log1p standardised per mark": {},
+    STANDARDISED: {},
     f"lr {LARGER_LR:g}": {"lr": LARGER_LR},
     "30 epochs": {"max_epochs": 30},
     "linear path": {"linear_path": True},
@@ -409,7 +410,6 @@ VARIANTS = {
     "CNN encoder, linear path": {"bin_encoder": "cnn", "linear_path": True},
 }
 """The variants of the ``variants`` section: parameters of AttentiveChromeClassifier."""
-STANDARDISED = "log1p standardised per mark"
 
 
 def variant_models(random_state=0):
@@ -473,34 +473,23 @@ def print_variants(cells, repeats, seeds, n_splits=5, model_seed=0):
 
 
 def print_attention(cell, seeds):
-    X, y = np.log1p(cell["X"]), cell["y"]
-    reference = np.log1p(cell["h3k27ac"])
-    n_bins = X.shape[1]
+    n_bins = cell["X"].shape[1]
     print(
-        f"\nAttention on Chromoformer's E003 genes ({len(y)} genes, fitted and "
-        f"explained on all), AttentiveChrome defaults, seeds {seeds}: the "
+        f"\nAttention on Chromoformer's E003 genes ({len(cell['y'])} genes, fitted "
+        f"and explained on all), AttentiveChrome defaults, seeds {seeds}: the "
         "class-averaged H3K4me3 bin attention of the highly expressed genes"
     )
     print(
         f"  {'seed':>4} {'peak / uniform':>14} {'entropy / uniform':>17} "
         f"{'r with H3K27ac':>14}"
     )
-    maps, correlations = [], []
-    for seed in seeds:
-        model = AttentiveChromeClassifier(random_state=seed).fit(X, y)
-        average = class_averaged_h3k4me3(model, X, y)
-        maps.append(average)
-        r = correlate_with_reference(model.attention(X), reference, y)
-        correlations.append(float(r["pearson_r"].iloc[0]))
+    maps, correlations, averaged_r = attention_yardstick(cell, seeds, {})
+    for seed, average, r in zip(seeds, maps, correlations, strict=True):
         print(
             f"  {seed:>4} {average.max() * n_bins:>14.2f} "
-            f"{normalized_entropy(average):>17.4f} {correlations[-1]:>14.3f}",
-            flush=True,
+            f"{normalized_entropy(average):>17.4f} {r:>14.3f}"
         )
-    maps = np.array(maps)
     between_seeds = np.corrcoef(maps)[np.triu_indices(len(seeds), k=1)]
-    reference_average = reference[y == 1].mean(axis=0)
-    averaged_r = np.corrcoef(maps.mean(axis=0), reference_average)[0, 1]
     print(
         f"  r with H3K27ac over the seeds: mean {np.mean(correlations):.3f}, sd "
         f"{np.std(correlations):.3f}, min {np.min(correlations):.3f}, max "
