@@ -710,14 +710,19 @@ def real_genes(test_data):
     return np.log1p(arrays["X"]), labels, np.log1p(arrays["h3k27ac"])
 
 
+def deepdiff_genes(test_data, cell_type):
+    """DeepDiff's 200 real genes of one cell type: counts and labels."""
+    folder = test_data / "deepdiff" / cell_type
+    splits = [load_remc(folder, subset) for subset in ("train", "valid", "test")]
+    X = np.concatenate([split.data for split in splits])
+    return X, np.concatenate([split.target for split in splits])
+
+
 @pytest.mark.slow
 def test_defaults_on_real_genes_reach_the_linear_baseline(test_data):
     # DeepDiff's 200 E123 genes in 5-fold cross-validation; the thresholds sit
     # below what benchmarks/bench_real_cells.py measures (docs/real_cells.rst).
-    folder = test_data / "deepdiff" / "E123"
-    splits = [load_remc(folder, subset) for subset in ("train", "valid", "test")]
-    X = np.concatenate([split.data for split in splits])
-    y = np.concatenate([split.target for split in splits])
+    X, y = deepdiff_genes(test_data, "E123")
     model = make_pipeline(
         FunctionTransformer(np.log1p),
         AttentiveChromeClassifier(device="cpu", random_state=0),
@@ -912,10 +917,7 @@ def test_linear_path_on_real_genes_is_level_with_the_linear_baseline(test_data):
     # DeepDiff's 200 E123 genes, where the defaults trail the linear baseline;
     # benchmarks/bench_real_cells.py (section variants) measures the paired
     # difference over 3 x 5 folds (docs/real_cells.rst).
-    folder = test_data / "deepdiff" / "E123"
-    splits = [load_remc(folder, subset) for subset in ("train", "valid", "test")]
-    X = np.concatenate([split.data for split in splits])
-    y = np.concatenate([split.target for split in splits])
+    X, y = deepdiff_genes(test_data, "E123")
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     model = AttentiveChromeClassifier(
         linear_path=True, log_transform=True, device="cpu", random_state=0
