@@ -50,8 +50,8 @@ Everything is measured in one run, on the same machine:
   count per bin, the share of empty bins, the ratio of the summed signal of
   highly to lowly expressed genes, and the ROC AUC of the linear baseline.
 
-Run ``python benchmarks/bench_real_cells.py`` for the full run (about 130
-minutes on 2 cores, ``scaling`` about 35 of them and ``variants`` about 25;
+Run ``python benchmarks/bench_real_cells.py`` for the full run (about 140
+minutes on 2 cores, ``scaling`` about 35 of them and ``variants`` about 30;
 ``--sections`` picks sections), ``--quick`` for the reduced run that CI uses
 so the script cannot rot (2-fold cross-validation, ``scaling`` and
 ``variants`` on Chromoformer's genes only, fewer sizes and seeds: its figures
