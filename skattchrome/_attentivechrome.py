@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from sklearn.base import is_classifier
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import StandardScaler
 
 from ._attention import ATTENTION_NORMALIZATIONS
 from ._attention_maps import AttentionMaps, class_average
@@ -176,15 +177,13 @@ class _AttentiveChrome:
         if module.linear_path is None:
             return
         with torch.no_grad():
-            summed = module.summed_signal(torch.as_tensor(X_train)).double()
-            mean, scale = summed.mean(dim=0), summed.std(dim=0, correction=0)
-            scale = torch.where(scale > 0, scale, torch.ones_like(scale))
-            features = ((summed - mean) / scale).numpy()
+            summed = module.summed_signal(torch.as_tensor(X_train)).double().numpy()
+            scaler = StandardScaler().fit(summed)
             linear = (LogisticRegression() if is_classifier(self) else Ridge()).fit(
-                features, y_train
+                scaler.transform(summed), y_train
             )
-            module.summed_signal_mean.copy_(mean)
-            module.summed_signal_scale.copy_(scale)
+            module.summed_signal_mean.copy_(torch.as_tensor(scaler.mean_))
+            module.summed_signal_scale.copy_(torch.as_tensor(scaler.scale_))
             module.linear_path.weight.copy_(torch.as_tensor(linear.coef_).view(1, -1))
             module.linear_path.bias.fill_(float(np.ravel(linear.intercept_)[0]))
             module.classifier.weight.zero_()
