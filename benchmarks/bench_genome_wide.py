@@ -17,7 +17,11 @@ trained one epoch: speed does not depend on the weights):
   ``decision_function`` and ``attention`` against the bare per-mark bin LSTMs
   run one after another, forward only, at the same batch size (the yardstick
   of ``bench_training.py``, whose functions are reused), and against the
-  published structure (``PublishedAttentiveChrome`` there); and the first
+  published structure (``PublishedAttentiveChrome`` there), beside the bare
+  kernels alone on the threads and shares of the package (``side by side``
+  in ``bench_training.py``): the most that the package's way of running
+  them can reach, so that its ratio to the published structure is the
+  ceiling of the methods' ratio on this machine; and the first
   ``predict_proba`` of a freshly loaded model file against a second, warm one;
 * **explanation**: genes per second of ``saliency`` (``gradient``,
   ``gradient_x_input`` and ``integrated_gradients`` with 50 steps) as a ratio
@@ -48,6 +52,7 @@ import numpy as np
 import pandas as pd
 import torch
 from bench_training import (
+    N_MARKS,
     PublishedAttentiveChrome,
     bare_forward,
     bare_kernels,
@@ -56,6 +61,7 @@ from bench_training import (
 )
 
 from skattchrome import AttentiveChromeClassifier, load_model, save_model
+from skattchrome._mark_threads import mark_threads
 from skattchrome.datasets import REFERENCE_MARKS, make_chromatin_data
 from skattchrome.interpret import saliency
 
@@ -65,6 +71,9 @@ PUBLISHED_CELL_TYPES = 55
 SPLITS = ("train", "valid", "test")
 
 INTEGRATED_GRADIENTS_STEPS = 50
+
+SIDE_BY_SIDE = "LSTMs side by side"
+"""The bare kernels on the package's threads: the ceiling of its inference."""
 
 RUN_COMMAND_SCRIPT = """
 import json, sys, time
@@ -170,7 +179,8 @@ def timed(function, *args, **kwargs):
 
 
 def inference(model, X, rounds):
-    """Genes/s of the bare kernels, the published structure and each method."""
+    """Genes/s of the bare kernels (one after another and, with two or more
+    torch threads, side by side), the published structure and each method."""
     X_tensor = torch.from_numpy(X)
     size = model._inference_batch_size("cpu")
     kernels = bare_kernels("cpu")
@@ -180,6 +190,19 @@ def inference(model, X, rounds):
         partial(timed_inference, partial(bare_forward, kernels), X_tensor, size, "cpu"),
         partial(timed_inference, published, X_tensor, size, "cpu"),
     ]
+    threads = mark_threads(N_MARKS, torch.get_num_threads())
+    if threads is not None:
+        names.append(SIDE_BY_SIDE)
+        timers.append(
+            partial(
+                timed_inference,
+                partial(bare_forward, kernels, threads=threads),
+                X_tensor,
+                size,
+                "cpu",
+                threads,
+            )
+        )
     for method in ("predict", "predict_proba", "decision_function", "attention"):
         names.append(method)
         timers.append(partial(timed, getattr(model, method), X))
@@ -295,12 +318,17 @@ def print_inference(model, model_path, X, rounds):
         f"\nInference, genes/s on {len(X)} genes at batches of {size}, median of "
         f"{rounds} rounds"
     )
-    print(f"{'':<19}{'genes/s':>9}{'/bare':>7}{'/published':>12}")
+    side_by_side = figures.get(SIDE_BY_SIDE)
+    header = f"{'':<19}{'genes/s':>9}{'/bare':>7}{'/published':>12}"
+    print(header if side_by_side is None else f"{header}{'/side by side':>15}")
     for name, genes_per_second in figures.items():
-        print(
+        row = (
             f"{name:<19}{genes_per_second:>9.0f}{genes_per_second / bare:>7.2f}"
             f"{genes_per_second / published:>12.2f}"
         )
+        if side_by_side is not None:
+            row += f"{genes_per_second / side_by_side:>15.2f}"
+        print(row)
     first, warm = first_and_warm_calls(model_path, X, rounds)
     print(
         f"first predict_proba of a freshly loaded model: {len(X) / first:.0f} "
