@@ -50,6 +50,9 @@ class _FirstOutputLoss(nn.Module):
     """A loss on the first output of a module, plus an attention entropy penalty.
 
     The networks return their prediction together with their attention maps.
+    A prediction of shape ``(batch, 2)`` (an AttentiveChrome network with a
+    linear path, in training mode: its prediction and its attention path's
+    own) has the loss of each column added.
     With ``bin_attention_entropy`` above zero, the mean entropy of the
     bin-level attention (the second output, ``(batch, n_bins, n_marks)``) is
     added with that weight, which pushes attention to concentrate on few bins.
@@ -69,7 +72,11 @@ class _FirstOutputLoss(nn.Module):
     def forward(self, outputs, target):
         """Mean loss of the first output, plus the entropy penalty."""
         prediction, maps = prediction_and_maps(outputs)
-        loss = self.loss(prediction, target.to(prediction.dtype))
+        target = target.to(prediction.dtype)
+        if prediction.dim() == 2:
+            loss = sum(self.loss(column, target) for column in prediction.unbind(1))
+        else:
+            loss = self.loss(prediction, target)
         if not self.bin_attention_entropy:
             return loss
         if not maps:

@@ -83,8 +83,9 @@ class AttentiveChromeModule(nn.Module):
         Add to the logit a linear function of each mark's summed signal
         (:meth:`summed_signal`, standardised with the buffers
         ``summed_signal_mean`` and ``summed_signal_scale``), beside the
-        attention path, so that the attention path learns what the sums do not
-        say.
+        attention path. In training mode the first output then holds, per
+        gene, both the network's logit and the attention path's own, so that
+        a training loss can fit both (see Notes).
 
     Notes
     -----
@@ -93,6 +94,13 @@ class AttentiveChromeModule(nn.Module):
     ``(batch, n_bins, n_marks)`` and ``(batch, n_marks)``, so that explaining a
     prediction needs no second pass. A level of attention that is switched off
     gives an empty map of shape ``(batch, 0)``.
+
+    With ``linear_path`` and in training mode (``network.train()``), ``logit``
+    has shape ``(batch, 2)``: the network's logit, then the attention path's
+    own logit (the network's minus the linear path's). The package's losses
+    fit both columns, so that the attention path remains a predictor of its
+    own whose maps explain its prediction, and the linear path adds what the
+    sums say; in evaluation mode only the first column is returned.
 
     References
     ----------
@@ -403,8 +411,9 @@ class AttentiveChromeModule(nn.Module):
 
         Returns
         -------
-        logit : Tensor of shape (batch,)
-            Logit of the positive class.
+        logit : Tensor of shape (batch,) or (batch, 2)
+            Logit of the positive class; with ``linear_path`` in training mode,
+            beside the attention path's own logit (see Notes).
         bin_attention : Tensor of shape (batch, n_bins, n_marks) or (batch, 0)
             Bin-level attention; sums to one over bins for each mark.
         mark_attention : Tensor of shape (batch, n_marks) or (batch, 0)
@@ -424,7 +433,10 @@ class AttentiveChromeModule(nn.Module):
             standardised = (
                 self.summed_signal(X) - self.summed_signal_mean
             ) / self.summed_signal_scale
+            attention_path_logit = logit
             logit = logit + self.linear_path(standardised).squeeze(-1)
+            if self.training:
+                logit = torch.stack([logit, attention_path_logit], dim=-1)
         return logit, bin_attention, mark_attention
 
 

@@ -609,6 +609,16 @@ def test_entropy_penalty_is_added_to_the_loss():
     assert penalised.item() == pytest.approx(np.log(2) + 0.5 * np.log(4))
 
 
+def test_a_prediction_of_two_columns_has_the_loss_of_each_added():
+    # An AttentiveChrome network with a linear path, in training mode: its
+    # logit, then its attention path's own.
+    prediction = torch.tensor([[0.0, 2.0], [0.0, -1.0]])
+    target = torch.ones(2)
+    expected = np.log(2) + np.mean(np.log1p(np.exp([-2.0, 1.0])))
+    loss = BinaryLogitLoss()((prediction, torch.empty(2, 0), torch.empty(2, 0)), target)
+    assert loss.item() == pytest.approx(expected)
+
+
 def test_entropy_penalty_needs_a_network_that_returns_attention():
     logit, target = torch.zeros(2), torch.ones(2)
     assert BinaryLogitLoss()(logit, target).item() == pytest.approx(np.log(2))
@@ -884,39 +894,56 @@ def test_linear_path_starts_at_the_linear_baseline(estimator, linear_baseline):
         n_genes=120, n_bins=N_BINS, random_state=0, return_expression=True
     )
     target = y if is_classifier(estimator()) else expression
-    untrained = estimator(
-        linear_path=True,
-        log_transform=True,
-        max_epochs=1,
-        lr=1e-9,
-        bin_hidden_size=4,
-        mark_hidden_size=2,
-        device="cpu",
-        random_state=0,
-    ).fit(X, target)
+    settings = {
+        "log_transform": True,
+        "max_epochs": 1,
+        "lr": 1e-9,
+        "bin_hidden_size": 4,
+        "mark_hidden_size": 2,
+        "device": "cpu",
+        "random_state": 0,
+    }
+    untrained = estimator(linear_path=True, **settings).fit(X, target)
+    without = estimator(**settings).fit(X, target)
+    module = untrained.net_.module_
+    # The attention path starts as it does without the linear path.
+    for name, parameter in without.net_.module_.named_parameters():
+        torch.testing.assert_close(
+            module.get_parameter(name), parameter, atol=1e-6, rtol=0
+        )
+    # In training mode the network gives its logit and the attention path's
+    # own; their difference, the linear path, is the linear baseline's fit.
+    with torch.no_grad():
+        logit, attention_path_logit = module.train()(
+            torch.from_numpy(np.log1p(X).astype(np.float32))
+        )[0].unbind(1)
+    module.eval()
+    linear = (logit - attention_path_logit).double().numpy()
     baseline = linear_baseline().fit(X, target)
     if is_classifier(untrained):
         np.testing.assert_allclose(
-            untrained.decision_function(X), baseline.decision_function(X), atol=1e-3
+            untrained.decision_function(X), logit.numpy(), rtol=1e-5, atol=1e-5
         )
+        np.testing.assert_allclose(linear, baseline.decision_function(X), atol=1e-3)
     else:
         np.testing.assert_allclose(
-            untrained.predict(X), baseline.predict(X), rtol=1e-4, atol=1e-3
+            linear * untrained.target_scale_ + untrained.target_mean_,
+            baseline.predict(X),
+            rtol=1e-4,
+            atol=1e-3,
         )
-    assert untrained.net_.module_.classifier.weight.abs().max() < 1e-6
     trained = clone(untrained).set_params(lr=1e-2, max_epochs=2).fit(X, target)
-    module = trained.net_.module_
-    assert module.classifier.weight.abs().max() > 1e-4
-    scale = module.summed_signal_scale.clone()
+    scale = trained.net_.module_.summed_signal_scale.clone()
     trained.set_params(warm_start=True).fit(X[:40], target[:40])
     torch.testing.assert_close(trained.net_.module_.summed_signal_scale, scale)
 
 
 @pytest.mark.slow
 def test_linear_path_on_real_genes_is_level_with_the_linear_baseline(test_data):
-    # DeepDiff's 200 E123 genes, where the defaults trail the linear baseline;
-    # benchmarks/bench_real_cells.py (section variants) measures the paired
-    # difference over 3 x 5 folds (docs/real_cells.rst).
+    # DeepDiff's 200 E123 genes, where the defaults trail the linear baseline
+    # by more than this threshold; benchmarks/bench_real_cells.py (section
+    # variants) measures the paired difference over 3 x 5 folds
+    # (docs/real_cells.rst).
     X, y = deepdiff_genes(test_data, "E123")
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     model = AttentiveChromeClassifier(
@@ -926,4 +953,4 @@ def test_linear_path_on_real_genes_is_level_with_the_linear_baseline(test_data):
     linear = cross_val_score(
         ChromeLogisticClassifier(), X, y, cv=folds, scoring="roc_auc"
     )
-    assert (auc - linear).mean() > -0.004
+    assert (auc - linear).mean() > -0.003

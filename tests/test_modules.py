@@ -264,14 +264,21 @@ def test_linear_path_adds_a_linear_function_of_the_standardised_sums(seed):
     with torch.no_grad():
         network.summed_signal_mean.copy_(torch.tensor([0.1, 0.2, 0.3]))
         network.summed_signal_scale.copy_(torch.tensor([2.0, 0.5, 1.0]))
-        network.classifier.weight.zero_()
-        network.classifier.bias.zero_()
-        logit = network(X)[0]
+        both = network.train()(X)[0]
+        logit = network.eval()(X)[0]
     standardised = (
         AttentiveChromeModule.summed_signal(X) - torch.tensor([0.1, 0.2, 0.3])
     ) / torch.tensor([2.0, 0.5, 1.0])
     expected = standardised @ network.linear_path.weight[0] + network.linear_path.bias
-    torch.testing.assert_close(logit, expected.detach())
+    # Training mode: the logit beside the attention path's own; evaluation
+    # mode: the logit alone.
+    assert both.shape == (5, 2)
+    torch.testing.assert_close(both[:, 0] - both[:, 1], expected.detach())
+    torch.testing.assert_close(logit, both[:, 0])
     network.linear_path.weight.grad = None
-    network(X)[0].sum().backward()
+    network.classifier.weight.grad = None
+    network.train()(X)[0][:, 1].sum().backward()
+    assert not network.linear_path.weight.grad.any()
+    assert network.classifier.weight.grad.abs().sum() > 0
+    network(X)[0][:, 0].sum().backward()
     assert network.linear_path.weight.grad.abs().sum() > 0
