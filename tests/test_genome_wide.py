@@ -1,6 +1,7 @@
 """``skattchrome predict`` and ``explain`` with ``--cells``: many cell types."""
 
 import hashlib
+import json
 import socket
 
 import numpy as np
@@ -73,7 +74,10 @@ def test_predict_writes_one_table_per_cell_type(cells, model_file, tmp_path, cap
     out = tmp_path / "predictions"
     argv = ["predict", str(model_file), str(cells), "--cells", "all", "--out"]
     assert main([*argv, str(out), "--quiet"]) == 0
-    assert sorted(path.name for path in out.iterdir()) == [f"{c}.csv" for c in CELLS]
+    assert sorted(path.name for path in out.iterdir()) == [
+        *(f"{cell}.csv" for cell in CELLS),
+        "skattchrome-predict.json",
+    ]
     assert capsys.readouterr().out.count("ROC AUC") == len(CELLS)
     model = load_model(model_file)
     for cell in CELLS:
@@ -99,7 +103,11 @@ def test_explain_writes_the_maps_of_each_cell_type(cells, model_file, tmp_path):
     out = tmp_path / "maps"
     argv = ["explain", str(model_file), str(cells), "--cells", "E001,E003"]
     assert main([*argv, "--subset", "test", "--out", str(out), "--quiet"]) == 0
-    assert sorted(path.name for path in out.iterdir()) == ["E001.npz", "E003.npz"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "E001.npz",
+        "E003.npz",
+        "skattchrome-explain.json",
+    ]
     model = load_model(model_file)
     test = load_remc(cells / "E003", "test")
     with np.load(out / "E003.npz") as maps:
@@ -131,6 +139,43 @@ def test_a_second_run_redoes_only_missing_and_incomplete_files(
     assert (out / "E001.csv").stat().st_mtime_ns == kept
     for cell in CELLS:
         assert (out / f"{cell}.csv").read_bytes() == complete[cell]
+
+
+def test_a_run_of_another_model_or_splits_into_the_same_folder_is_refused(
+    cells, model_file, tmp_path, capsys
+):
+    out = tmp_path / "predictions"
+    argv = ["predict", str(model_file), str(cells), "--cells", "E001", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 0
+    record = json.loads((out / "skattchrome-predict.json").read_text())
+    digest = hashlib.sha256(model_file.read_bytes()).hexdigest()
+    assert record == {
+        "model": {"sha256": digest},
+        "data": str(cells.resolve()),
+        "splits": list(SPLITS),
+    }
+    written = (out / "E001.csv").read_bytes()
+    # The same model from another path resumes.
+    copy = tmp_path / "copy.skattchrome"
+    copy.write_bytes(model_file.read_bytes())
+    capsys.readouterr()
+    assert main(["predict", str(copy), *argv[2:], "--out", str(out)]) == 0
+    assert f"E001: {out / 'E001.csv'} written earlier" in capsys.readouterr().out
+    X, y = make_chromatin_data(n_genes=40, n_bins=10, random_state=1)
+    other = tmp_path / "other.skattchrome"
+    save_model(AttentiveChromeClassifier(max_epochs=1, random_state=1).fit(X, y), other)
+    for changed, message in (
+        (["predict", str(other), *argv[2:]], "of a run with different model ("),
+        ([*argv, "--subset", "test"], "of a run with different splits ("),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            main([*changed, "--out", str(out)])
+        assert exited.value.code == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert message in last
+        assert "choose another --out" in last
+        assert (out / "E001.csv").read_bytes() == written
+    assert json.loads((out / "skattchrome-predict.json").read_text()) == record
 
 
 def test_a_cut_file_is_incomplete(cells, model_file, tmp_path):
@@ -171,7 +216,10 @@ def test_a_cell_type_that_fails_is_one_error_line(cells, model_file, tmp_path, c
     [line] = captured.err.strip().splitlines()
     assert line.startswith("skattchrome predict: error: E002: ")
     assert "valid.csv" in line
-    assert [path.name for path in out.iterdir()] == ["E001.csv"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "E001.csv",
+        "skattchrome-predict.json",
+    ]
 
 
 @pytest.mark.parametrize(

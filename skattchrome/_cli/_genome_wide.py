@@ -8,11 +8,16 @@ outputs allocated once for the cell type, and its table (``predict``) or maps
 (``explain``) are written atomically to ``<out>/<cell>.csv`` (``.npz``), so
 that a file there is always complete. A cell type whose file is there and
 reads back complete is skipped: run the same command again after an
-interruption and only the missing cell types run. The jobs run one after the
+interruption and only the missing cell types run. The folder's run record,
+``<out>/skattchrome-<command>.json``, names the model, the data and the
+splits whose outputs it holds; a run of another model, data or splits into
+the same folder is refused before any work. The jobs run one after the
 other, in parallel on this machine (``--n-jobs``), or on a Dask cluster
 (``--scheduler``), as the study of ``skattchrome benchmark`` does.
 """
 
+import hashlib
+import json
 import sys
 import warnings
 import zipfile
@@ -29,7 +34,7 @@ from tqdm.auto import tqdm
 
 from .._attentivechrome import UniformAttentionWarning
 from .._study import DataSource, expression_column, read_expression
-from .._study._output import write_atomically
+from .._study._output import write_atomically, write_text
 from .._study._runner import _task_runner
 from ..datasets import fetch_remc, load_remc
 from ..datasets._remc import SUBSETS
@@ -108,6 +113,60 @@ class CellJob:
     expression: str | None = None
     expression_column: str = "{cell}"
     log1p: bool = False
+
+
+def run_record_file(out_dir, command):
+    """The record of what the outputs of ``command`` in ``out_dir`` come from."""
+    return Path(out_dir) / f"skattchrome-{command}.json"
+
+
+def _file_digest(path):
+    """The SHA-256 of the file at ``path``, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_record(args, data, subsets):
+    """What the outputs of this run come from: model, data and splits.
+
+    The model is the published model of each cell type, one published model,
+    or MODEL by the SHA-256 of its file, so that a copy or a move of the same
+    file is the same model.
+    """
+    if args.published == EACH_CELLS_OWN:
+        model = {"published": "each cell type's own"}
+    elif args.published:
+        model = {"published": args.published}
+    else:
+        model = {"sha256": _file_digest(args.paths[0])}
+    return {
+        "model": model,
+        "data": ARCHIVE if _is_archive(data) else _absolute(data),
+        "splits": list(subsets),
+    }
+
+
+def _check_run_record(args, command, record):
+    """Exit with a usage error if ``--out`` holds outputs of another run."""
+    path = run_record_file(args.out, command)
+    try:
+        earlier = json.loads(path.read_text())
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as error:
+        args.parser.error(f"argument --out: cannot read {path}: {error}")
+    changed = [name for name in record if earlier.get(name) != record[name]]
+    if changed:
+        args.parser.error(
+            f"argument --out: {args.out} holds {command} outputs of a run with "
+            f"different {' and '.join(changed)} ({path}: "
+            f"{', '.join(f'{name} {earlier.get(name)}' for name in changed)}; "
+            f"this run: {', '.join(f'{name} {record[name]}' for name in changed)}); "
+            "choose another --out"
+        )
 
 
 def output_file(out_dir, cell, command):
@@ -322,8 +381,9 @@ def add_genome_wide_options(command):
         "folder of one file per cell type, <out>/<cell>.csv (predict) or .npz "
         "(explain), whose column or array split names each gene's split. A cell "
         "type whose file is there and complete is skipped: run "
-        "the same command again to resume. --published {cell} gives each cell "
-        "type its own published model.",
+        "the same command again to resume; a run of another model, DATA or "
+        "--subset into the same --out is refused. --published {cell} gives "
+        "each cell type its own published model.",
     )
     options.add_argument(
         "--cells",
@@ -489,6 +549,9 @@ def run_genome_wide(args, command, open_model):
     """
     cells = _check_arguments(args, command)
     data = args.paths[-1]
+    subsets = SUBSETS if args.subset in (None, ALL_SUBSETS) else (args.subset,)
+    record = run_record(args, data, subsets)
+    _check_run_record(args, command, record)
     finished = [
         cell
         for cell in cells
@@ -503,7 +566,6 @@ def run_genome_wide(args, command, open_model):
             )
     except (OSError, ValueError) as error:
         return command_error(command, error)
-    subsets = SUBSETS if args.subset in (None, ALL_SUBSETS) else (args.subset,)
     jobs = [
         CellJob(
             cell,
@@ -531,7 +593,7 @@ def run_genome_wide(args, command, open_model):
         f"written earlier) on {where}, one file each in {args.out}",
         flush=True,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
+    write_text(run_record_file(args.out, command), json.dumps(record, indent=1))
     cell_bar = tqdm(
         total=len(cells),
         unit="cell",
