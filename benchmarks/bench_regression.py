@@ -34,8 +34,8 @@ Everything is measured in one run, on the same machine:
 Run ``python benchmarks/bench_regression.py`` for the full run (about 40
 minutes on 2 cores, ``scaling`` about 20 of them; ``--sections`` picks
 sections), ``--quick`` for the reduced run that CI uses so the script cannot
-rot (one repeat of 2-fold cross-validation, ``scaling`` on Chromoformer's genes
-only, a smaller simulated cell: its figures mean little).
+rot (one repeat of 2-fold cross-validation, ``real`` and ``scaling`` on
+Chromoformer's genes only, a smaller simulated cell: its figures mean little).
 """
 
 import argparse
@@ -378,13 +378,12 @@ def main():
             "real and scaling sections are skipped.",
             file=sys.stderr,
         )
+    if args.quick and cells:
+        cells = {CHROMOFORMER: cells[CHROMOFORMER]}
     if "real" in sections and cells:
         print_real(cells, repeats, n_splits)
     if "scaling" in sections and cells:
-        if args.quick:
-            print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits)
-        else:
-            print_scaling(cells, repeats, n_splits)
+        print_scaling(cells, repeats, n_splits)
     if "simulated" in sections:
         print_simulated(n_train, n_test, seeds)
 
