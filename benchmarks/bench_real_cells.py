@@ -621,31 +621,23 @@ def main():
             "real, variants, scaling, attention and likeness sections are skipped.",
             file=sys.stderr,
         )
+    # The cross-validated sections run on Chromoformer's genes alone in --quick.
+    cross_validated = cells
+    if args.quick and cells:
+        cross_validated = {CHROMOFORMER: cells[CHROMOFORMER]}
+    n_splits = 2 if args.quick else 5
     if "real" in sections and cells:
-        if args.quick:
-            print_real_cells(
-                {CHROMOFORMER: cells[CHROMOFORMER]}, repeats, real_cell_models(), 2
-            )
-        else:
-            print_real_cells(cells, repeats, real_cell_models())
+        print_real_cells(cross_validated, repeats, real_cell_models(), n_splits)
     if "variants" in sections and cells:
-        if args.quick:
-            print_variants(
-                {CHROMOFORMER: cells[CHROMOFORMER]},
-                repeats,
-                [0],
-                n_splits=2,
-                model_seed=args.model_seed,
-            )
-        else:
-            print_variants(
-                cells, repeats, list(range(attention_seeds)), model_seed=args.model_seed
-            )
+        print_variants(
+            cross_validated,
+            repeats,
+            [0] if args.quick else list(range(attention_seeds)),
+            n_splits=n_splits,
+            model_seed=args.model_seed,
+        )
     if "scaling" in sections and cells:
-        if args.quick:
-            print_scaling({CHROMOFORMER: cells[CHROMOFORMER]}, repeats, n_splits=2)
-        else:
-            print_scaling(cells, repeats)
+        print_scaling(cross_validated, repeats, n_splits=n_splits)
     if "sizes" in sections:
         print_sizes(sizes, list(range(size_seeds)), n_test)
     if "attention" in sections and cells:

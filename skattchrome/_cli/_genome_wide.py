@@ -16,7 +16,6 @@ other, in parallel on this machine (``--n-jobs``), or on a Dask cluster
 (``--scheduler``), as the study of ``skattchrome benchmark`` does.
 """
 
-import hashlib
 import json
 import sys
 import warnings
@@ -33,6 +32,7 @@ from sklearn.metrics import roc_auc_score
 from tqdm.auto import tqdm
 
 from .._attentivechrome import UniformAttentionWarning
+from .._download import file_digest
 from .._study import DataSource, expression_column, read_expression
 from .._study._output import write_atomically, write_text
 from .._study._runner import _task_runner
@@ -120,15 +120,6 @@ def run_record_file(out_dir, command):
     return Path(out_dir) / f"skattchrome-{command}.json"
 
 
-def _file_digest(path):
-    """The SHA-256 of the file at ``path``, in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def run_record(args, data, subsets):
     """What the outputs of this run come from: model, data and splits.
 
@@ -141,7 +132,7 @@ def run_record(args, data, subsets):
     elif args.published:
         model = {"published": args.published}
     else:
-        model = {"sha256": _file_digest(args.paths[0])}
+        model = {"sha256": file_digest(args.paths[0], "sha256")}
     return {
         "model": model,
         "data": ARCHIVE if _is_archive(data) else _absolute(data),
