@@ -218,7 +218,9 @@ def save_model(estimator, path):
     >>> from skattchrome import AttentiveChromeClassifier, load_model, save_model
     >>> from skattchrome.datasets import make_chromatin_data
     >>> X, y = make_chromatin_data(n_genes=60, n_bins=10, random_state=0)
-    >>> model = AttentiveChromeClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> model = AttentiveChromeClassifier(
+    ...     log_transform=True, max_epochs=2, random_state=0
+    ... ).fit(X, y)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = Path(folder) / "model.skattchrome"
     ...     save_model(model, path)

@@ -41,9 +41,15 @@ class RegisteredModel(NamedTuple):
 
 
 def _attentive(name, **params):
-    """AttentiveChrome, or the ablation of it that ``params`` switch."""
+    """AttentiveChrome as published, or the ablation of it that ``params`` switch.
+
+    The paper's networks have no linear path, which the estimators' defaults add.
+    """
     return RegisteredModel(
-        name, AttentiveChromeClassifier, AttentiveChromeRegressor, params
+        name,
+        AttentiveChromeClassifier,
+        AttentiveChromeRegressor,
+        {"linear_path": False, **params},
     )
 
 

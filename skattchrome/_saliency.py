@@ -124,12 +124,14 @@ class SaliencyMixin:
         >>> from skattchrome.datasets import make_chromatin_data
         >>> X, y = make_chromatin_data(n_genes=40, n_bins=8, random_state=0)
         >>> model = AttentiveChromeClassifier(
-        ...     bin_hidden_size=4, mark_hidden_size=3, max_epochs=1, device="cpu",
-        ...     random_state=0,
+        ...     bin_hidden_size=4, mark_hidden_size=3, log_transform=True,
+        ...     max_epochs=1, device="cpu", random_state=0,
         ... ).fit(X, y)
         >>> model.saliency(X[:3]).shape
         (3, 8, 5)
-        >>> attributions = model.saliency(X[:3], method="integrated_gradients")
+        >>> attributions = model.saliency(
+        ...     X[:3], method="integrated_gradients", n_steps=100
+        ... )
         >>> completeness_gap = attributions.sum(axis=(1, 2)) - (
         ...     model.decision_function(X[:3]) - model.decision_function(0 * X[:3])
         ... )

@@ -533,7 +533,9 @@ def test_ablations_of_the_paper(data, bin_encoder, bin_attention, mark_attention
 
 
 def test_lstm_without_bin_attention_uses_final_states(seed):
-    model = AttentiveChromeClassifier(use_bin_attention=False, use_mark_attention=False)
+    model = AttentiveChromeClassifier(
+        use_bin_attention=False, use_mark_attention=False, linear_path=False
+    )
     model.n_marks_ = 2
     module = model._build_module()
     X = torch.rand(3, 6, 2)

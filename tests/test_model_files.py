@@ -464,7 +464,14 @@ def test_a_linear_path_is_saved_and_a_file_from_before_it_loads(saved, genes, tm
         loaded.net_.module_.summed_signal_scale, model.net_.module_.summed_signal_scale
     )
 
-    original, path = saved["AttentiveChromeClassifier"]
+    original = _fitted(
+        AttentiveChromeClassifier(
+            bin_hidden_size=4, mark_hidden_size=3, max_epochs=2, linear_path=False
+        ),
+        genes,
+    )
+    path = tmp_path / "published_network.skattchrome"
+    save_model(original, path)
 
     def from_before(manifest):
         del manifest["parameters"]["linear_path"]

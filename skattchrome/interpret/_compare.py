@@ -163,8 +163,8 @@ def compare_interpretations(
     ...     n_genes=40, n_bins=8, random_state=0, return_ground_truth=True
     ... )
     >>> model = AttentiveChromeClassifier(
-    ...     bin_hidden_size=4, mark_hidden_size=3, max_epochs=1, device="cpu",
-    ...     random_state=0,
+    ...     bin_hidden_size=4, mark_hidden_size=3, log_transform=True,
+    ...     max_epochs=1, device="cpu", random_state=0,
     ... ).fit(X, y)
     >>> comparison = compare_interpretations(
     ...     {"attentivechrome": model}, X, y, ground_truth=truth,

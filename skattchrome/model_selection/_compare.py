@@ -25,7 +25,9 @@ def paper_models(*, task="classification", random_state=None, **neural_params):
     AttentiveChrome (LSTM-alpha,beta), its ablations LSTM, LSTM-alpha and
     CNN-alpha,beta, the DeepChrome CNN, the random forest on flat bins, and a
     linear model on each mark's summed signal: a logistic regression for
-    classification, a ridge regression for regression.
+    classification, a ridge regression for regression. AttentiveChrome and
+    its ablations are the published networks, without the linear path of
+    the classifier's defaults (``linear_path=False``).
 
     Parameters
     ----------

@@ -390,7 +390,7 @@ def from_published_weights(path):
             f"{path} does not hold the published AttentiveChrome network; "
             f"tensors {problems}."
         )
-    model = AttentiveChromeClassifier()
+    model = AttentiveChromeClassifier(linear_path=False)
     attributes = {
         "n_features_in_": _N_BINS * _N_MARKS,
         "n_bins_": _N_BINS,

@@ -125,7 +125,9 @@ def test_gradient_x_input_is_gradient_times_input(fitted_model, simulated):
 def test_integrated_gradients_completeness_from_zero(fitted_model, simulated):
     model, logit = double_precision_twin(fitted_model)
     X = simulated[0][:8]
-    attributions = saliency(model, X, method="integrated_gradients", n_steps=64)
+    # The linear path's log of summed counts is steep near zero counts: from a
+    # zero baseline it takes more steps than the attention path alone (64).
+    attributions = saliency(model, X, method="integrated_gradients", n_steps=256)
     expected = logit(X) - logit(np.zeros_like(X))
     assert np.abs(expected).max() > 1e-3
     np.testing.assert_allclose(
@@ -168,7 +170,7 @@ def test_integrated_gradients_converge_with_more_steps(fitted_model, simulated):
             )
             - expected
         ).max()
-        for n_steps in (2, 16)
+        for n_steps in (4, 64)
     ]
     assert gaps[1] < gaps[0] / 10
 
@@ -210,8 +212,9 @@ def test_flat_and_3d_baselines_agree(fitted_model, simulated):
 @pytest.mark.parametrize("method", ATTENTIVECHROME_METHODS)
 def test_batch_size_does_not_change_the_map(fitted_model, simulated, method):
     X = simulated[0][:9]
-    # Occlusion is a difference of two float32 logits, exact to their rounding.
-    atol = 1e-7 if method == "occlusion" else 1e-9
+    # Occlusion is a difference of two float32 logits of a few units, exact to
+    # their rounding.
+    atol = 1e-6 if method == "occlusion" else 1e-9
     np.testing.assert_allclose(
         saliency(fitted_model, X, method=method, n_steps=5, batch_size=7),
         saliency(fitted_model, X, method=method, n_steps=5),
