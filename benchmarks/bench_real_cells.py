@@ -29,8 +29,9 @@ Everything is measured in one run, on the same machine:
   cross-validation, to see how far a variant's lead depends on it.
 * ``scaling``: raw read counts against ``log1p`` of them, on the genes and
   folds of ``real`` (the same folds for every model and input):
-  ``AttentiveChromeClassifier`` without its linear path and with
-  ``PAPER_RECIPE``
+  ``AttentiveChromeClassifier`` with its defaults (whose linear path reads
+  log1p of counts, and warns on raw counts), without its linear path and
+  with ``PAPER_RECIPE``
   (the published training, which read raw counts), ``DeepChromeClassifier``
   and ``ChromeForestClassifier``, each on the counts and behind a ``log1p``
   ``Pipeline`` step, and ``ChromeLogisticClassifier`` without and with the log
@@ -242,6 +243,9 @@ def on_counts_and_log(estimator):
 def scaling_models(random_state=0):
     """The models of the input comparison, by name: {input: estimator}."""
     return {
+        DEFAULTS: on_counts_and_log(
+            AttentiveChromeClassifier(random_state=random_state)
+        ),
         WITHOUT_LINEAR_PATH: on_counts_and_log(
             AttentiveChromeClassifier(random_state=random_state, **PUBLISHED_NETWORK)
         ),
@@ -287,19 +291,22 @@ def print_scaling(cells, repeats, n_splits=5):
     rows = []
     for name, cell in cells.items():
         start = time.perf_counter()
-        results = _cross_validated(cell, estimators, n_splits, repeats)
+        with warnings.catch_warnings():
+            # The defaults on raw counts: measured on purpose, warned about.
+            warnings.filterwarnings("ignore", "linear_path=True sums", UserWarning)
+            results = _cross_validated(cell, estimators, n_splits, repeats)
         results = results.set_index("model")
         splits = results.filter(like="split")
         print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
         print(
-            f"  {'model':<24} {'raw':>16} {'log1p':>16} {'log1p minus raw':>26} "
+            f"  {'model':<32} {'raw':>16} {'log1p':>16} {'log1p minus raw':>26} "
             f"{'fit s raw':>9} {'log1p':>6}"
         )
         for model in models:
             raw, log = splits.loc[f"{model}, {RAW}"], splits.loc[f"{model}, {LOG1P}"]
             differences = log - raw
             line = (
-                f"  {model:<24} {raw.mean():.4f} +- {raw.std(ddof=0):.4f} "
+                f"  {model:<32} {raw.mean():.4f} +- {raw.std(ddof=0):.4f} "
                 f"{log.mean():.4f} +- {log.std(ddof=0):.4f} "
                 f"{differences.mean():+.4f} +- {differences.std(ddof=0):.4f} "
                 f"{wins_losses_ties(differences):>8} "

@@ -43,6 +43,19 @@ def test_ablations_differ_only_in_their_switches():
         assert all(params[name] == value for name, value in switches.items())
 
 
+def test_the_paper_s_attentivechrome_models_are_the_published_networks():
+    attentive = [
+        key
+        for key, model in MODELS.items()
+        if model.classifier is AttentiveChromeClassifier
+    ]
+    assert len(attentive) == 4
+    for key in attentive:
+        for task in ("classification", "regression"):
+            assert build_model(key, task=task).linear_path is False
+    assert AttentiveChromeClassifier().linear_path is True
+
+
 def test_classical_models_take_only_n_marks_of_the_training_settings():
     forest = build_model(
         "forest", random_state=1, max_epochs=9, device="cpu", n_marks=4
