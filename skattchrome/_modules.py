@@ -430,11 +430,16 @@ class AttentiveChromeModule(nn.Module):
             gene_embedding, mark_attention = self.mark_attention_layer(mark_states)
         logit = self.classifier(gene_embedding).squeeze(-1)
         if self.linear_path is not None:
+            # In double precision, rounded once: a gene's logit does not depend
+            # on the batch it is in (single-precision sums over bins round by
+            # where the gene sits in the batch).
             standardised = (
-                self.summed_signal(X) - self.summed_signal_mean
+                self.summed_signal(X.double()) - self.summed_signal_mean
             ) / self.summed_signal_scale
+            weight, bias = self.linear_path.weight, self.linear_path.bias
+            linear = (standardised * weight.double()).sum(dim=-1) + bias.double()
             attention_path_logit = logit
-            logit = logit + self.linear_path(standardised).squeeze(-1)
+            logit = logit + linear.to(logit.dtype)
             if self.training:
                 logit = torch.stack([logit, attention_path_logit], dim=-1)
         return logit, bin_attention, mark_attention

@@ -752,12 +752,13 @@ def test_defaults_on_real_genes_reach_the_linear_baseline(test_data):
 def test_attention_on_real_genes_sits_with_h3k27ac(test_data):
     # The class-averaged H3K4me3 attention of highly expressed genes, against
     # their H3K27ac; the thresholds sit below what the attention section of
-    # benchmarks/bench_real_cells.py measures over five seeds.
+    # benchmarks/bench_real_cells.py measures over five seeds, and below this
+    # seed's on this scale of the signal (log1p of read depth, not of reads).
     X, y, h3k27ac = real_genes(test_data)
     model = AttentiveChromeClassifier(device="cpu", random_state=0).fit(X, y)
     maps = model.attention(X)
     h3k4me3 = maps.bin_attention[y == 1][:, :, REFERENCE_MARKS.index("H3K4me3")]
-    assert h3k4me3.mean(axis=0).max() * X.shape[1] > 2.0
+    assert h3k4me3.mean(axis=0).max() * X.shape[1] > 1.5
     table = correlate_with_reference(maps, h3k27ac, y)
     assert table["pearson_r"].iloc[0] > 0.6
 
