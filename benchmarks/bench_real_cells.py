@@ -205,10 +205,10 @@ def print_real_cells(cells, repeats, models, n_splits=5):
         splits = results.set_index("model").filter(like="split")
         paired = paired_comparison(results, baseline=LINEAR_BASELINE).set_index("model")
         print(f"\n{name}: {len(cell['y'])} genes, {cell['y'].mean():.0%} positive")
-        print(f"  {'model':<40} {'ROC AUC':>15} {'minus ' + LINEAR_BASELINE:>22}")
+        print(f"  {'model':<60} {'ROC AUC':>15} {'minus ' + LINEAR_BASELINE:>22}")
         for model in models:
             line = (
-                f"  {model:<40} {splits.loc[model].mean():.4f} +- "
+                f"  {model:<60} {splits.loc[model].mean():.4f} +- "
                 f"{splits.loc[model].std(ddof=0):.4f}"
             )
             if model != LINEAR_BASELINE:
@@ -487,7 +487,7 @@ def print_variants(cells, repeats, seeds, n_splits=5, model_seed=0):
         f"all genes, seeds {seeds}), as in the attention section"
     )
     print(
-        f"  {'variant':<40} {'peak / uniform':>14} {'r with H3K27ac':>16} "
+        f"  {'variant':<60} {'peak / uniform':>14} {'r with H3K27ac':>16} "
         f"{'r of the average':>16}"
     )
     for name, params in VARIANTS.items():
@@ -498,7 +498,7 @@ def print_variants(cells, repeats, seeds, n_splits=5, model_seed=0):
         )
         peak = maps.max(axis=1).mean() * maps.shape[1]
         print(
-            f"  {name:<40} {peak:>14.2f} {correlations.mean():>8.3f} +- "
+            f"  {name:<60} {peak:>14.2f} {correlations.mean():>8.3f} +- "
             f"{correlations.std():.3f} {averaged_r:>16.3f}",
             flush=True,
         )
