@@ -496,7 +496,7 @@ class AttentiveChromeClassifier(_AttentiveChrome, NeuralChromatinClassifier):
     :class:`ChromeLogisticClassifier` by 0.004 on average and 0.009 on E123,
     whatever its learning rate, epochs, hidden sizes or input scale. The
     defaults, with the linear path, are 0.002 to 0.005 above the baseline on
-    average over the three seeds tried and at most 0.003 below it on any cell
+    average over the three seeds tried and at most 0.0021 below it on any cell
     type, and their attention follows H3K27ac (a mark the model does not see)
     as closely as the published network's. On simulated cell types of 100 to
     20 000 genes they are within 0.005 of :data:`PAPER_RECIPE`. Attention
