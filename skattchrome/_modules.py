@@ -432,12 +432,13 @@ class AttentiveChromeModule(nn.Module):
         if self.linear_path is not None:
             # In double precision, rounded once: a gene's logit does not depend
             # on the batch it is in (single-precision sums over bins round by
-            # where the gene sits in the batch).
+            # where the gene sits in the batch). Apple's MPS has no float64.
+            precise = torch.float32 if X.device.type == "mps" else torch.float64
             standardised = (
-                self.summed_signal(X.double()) - self.summed_signal_mean
+                self.summed_signal(X.to(precise)) - self.summed_signal_mean
             ) / self.summed_signal_scale
             weight, bias = self.linear_path.weight, self.linear_path.bias
-            linear = (standardised * weight.double()).sum(dim=-1) + bias.double()
+            linear = (standardised * weight.to(precise)).sum(dim=-1) + bias.to(precise)
             attention_path_logit = logit
             logit = logit + linear.to(logit.dtype)
             if self.training:
